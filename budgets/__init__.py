@@ -1,0 +1,3 @@
+"""Budget policies, the guardrail check every change passes through, and pacing."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""adpilot's experiment layer: design (Optuna), statistics, adaptive traffic, client summaries."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Budget allocation over fitted response curves (pure: posteriors and a policy in, budgets out)."""
