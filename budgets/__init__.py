@@ -1,3 +1,5 @@
 """Budget policies, the guardrail check every change passes through, and pacing."""
 
-__all__: list[str] = []
+from budgets.policy import BidPolicy, BudgetPolicy, Limits, Objective
+
+__all__ = ["BidPolicy", "BudgetPolicy", "Limits", "Objective"]
