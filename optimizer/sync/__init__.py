@@ -1,0 +1,1 @@
+"""Sync: pull entities and daily insights from the Graph API into the store, all or nothing per run."""
