@@ -1,3 +1,5 @@
 """adpilot's experiment layer: design (Optuna), statistics, adaptive traffic, client summaries."""
 
-__all__: list[str] = []
+from experiments.stats.analyze import analyze
+
+__all__: list[str] = ["analyze"]

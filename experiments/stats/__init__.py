@@ -1,0 +1,28 @@
+"""Pure experiment statistics: sufficient statistics in, typed posteriors and verdicts out (no I/O)."""
+
+from experiments.stats.analyze import RESULT_COLUMNS, analyze, analyze_stats
+from experiments.stats.bayesian import EffectPosterior, GaussianPrior, effect_posterior
+from experiments.stats.beta import BetaPosterior, beta_posterior, prob_greater
+from experiments.stats.frame import read_arms
+from experiments.stats.models import ArmStats, MeanStats, ProportionStats, RatioStats
+from experiments.stats.montecarlo import BestArm, best_arm, posterior_draws
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "ArmStats",
+    "BestArm",
+    "BetaPosterior",
+    "EffectPosterior",
+    "GaussianPrior",
+    "MeanStats",
+    "ProportionStats",
+    "RatioStats",
+    "analyze",
+    "analyze_stats",
+    "beta_posterior",
+    "best_arm",
+    "effect_posterior",
+    "posterior_draws",
+    "prob_greater",
+    "read_arms",
+]
