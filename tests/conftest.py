@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from optimizer.store import Store
 
 # The SDK's requests session honours proxies; the sandbox lives on loopback.
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
@@ -12,3 +22,79 @@ os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
 def on_ci() -> bool:
     """CI sets CI=true: there a missing service is a failure, never a skip."""
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# --- databases: every store test runs on SQLite and on PostgreSQL ------------------------------------
+
+PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_pg_counter = itertools.count()
+
+
+def pg_admin_url() -> str:
+    """The PostgreSQL database tests connect to in order to create their own (``$ADPILOT_TEST_PG_URL``)."""
+    return os.environ.get("ADPILOT_TEST_PG_URL", PG_DEFAULT_URL)
+
+
+def _pg_conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_unreachable(url: str, exc: Exception) -> None:
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    message = f"PostgreSQL not reachable at {where}: start it or set ADPILOT_TEST_PG_URL ({exc})"
+    if on_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database named for this process, dropped afterwards; yields its URL.
+
+    Several engineers (and pytest processes) share one server, so each test gets its own database rather
+    than a shared schema to reset.
+    """
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin_url = pg_admin_url()
+    name = f"adpilot_t_{os.getpid()}_{next(_pg_counter)}"
+    try:
+        admin = psycopg.connect(_pg_conninfo(admin_url), autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        _pg_unreachable(admin_url, exc)
+        raise  # unreachable: skip/fail raise
+    try:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database: a temporary SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'adpilot.db'}"
+        return
+    with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """An open :class:`optimizer.store.Store` on ``db_url``, closed (connections released) afterwards."""
+    from optimizer.store import Store
+
+    opened = Store(db_url)
+    try:
+        yield opened
+    finally:
+        opened.close()

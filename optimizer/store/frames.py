@@ -1,0 +1,113 @@
+"""Read-side frames: the insights as stored, and the allocator's per-ad-set-day history.
+
+``insights_frame`` keeps money as Decimal (it is what the store holds, exact); ``history`` is the analysis
+frame the response models take, so it is all floats with NaN for unknown values. ``daily_budget`` in the
+history is the ad set's CURRENT daily budget in major units (the store keeps no budget history; the audit
+log does), NaN where the ad set has none (campaign budget optimisation, or a lifetime budget); the extra
+columns ``bid_amount``, ``campaign_budget`` and ``bid_strategy`` follow the same rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import BigInteger, Select, select, type_coerce
+from sqlalchemy.orm import Session
+
+from optimizer.money import MICROS, offset
+from optimizer.store.entities import Account, AdSet, Campaign
+from optimizer.store.insights import DailyInsight, InsightLevel
+
+HISTORY_COLUMNS = [
+    "date",
+    "adset_id",
+    "campaign_id",
+    "spend",
+    "impressions",
+    "clicks",
+    "conversions",
+    "revenue",
+    "daily_budget",
+]
+#: Also returned, for models that use them: the ad set's bid, its campaign's (CBO) daily budget, in major
+#: units, and the ad set's bid strategy.
+HISTORY_EXTRA = ["bid_amount", "campaign_budget", "bid_strategy"]
+INSIGHT_COLUMNS = [column.name for column in DailyInsight.__table__.columns]  # type: ignore[attr-defined]
+
+
+def _window(stmt: Select[Any], since: date | None, until: date | None) -> Select[Any]:
+    table = DailyInsight.__table__  # type: ignore[attr-defined]
+    if since is not None:
+        stmt = stmt.where(table.c.date >= since)
+    if until is not None:
+        stmt = stmt.where(table.c.date <= until)
+    return stmt
+
+
+def insights_frame(
+    session: Session,
+    account_id: str,
+    level: str = "adset",
+    since: date | None = None,
+    until: date | None = None,
+) -> pd.DataFrame:
+    """Every stored column of one account's daily insights at ``level``, by date then object."""
+    table = DailyInsight.__table__  # type: ignore[attr-defined]
+    level = InsightLevel(level).value
+    stmt = select(table).where(table.c.account_id == account_id, table.c.level == level)
+    stmt = _window(stmt, since, until).order_by(table.c.date, table.c.object_id)
+    rows = session.execute(stmt).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=INSIGHT_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def history(
+    session: Session, account_id: str, since: date | None = None, until: date | None = None
+) -> pd.DataFrame:
+    """One row per ad set and day: the response models' input, floats, NaN where unknown."""
+    insight = DailyInsight.__table__  # type: ignore[attr-defined]
+    adset = AdSet.__table__  # type: ignore[attr-defined]
+    account = Account.__table__  # type: ignore[attr-defined]
+    campaign = Campaign.__table__  # type: ignore[attr-defined]
+    stmt = (
+        select(
+            insight.c.date,
+            insight.c.adset_id,
+            insight.c.campaign_id,
+            # Raw micros: converted in bulk below instead of one Decimal per value.
+            type_coerce(insight.c.spend, BigInteger).label("spend"),
+            insight.c.impressions,
+            insight.c.clicks,
+            insight.c.conversions,
+            type_coerce(insight.c.revenue, BigInteger).label("revenue"),
+            adset.c.daily_budget,
+            adset.c.bid_amount,
+            campaign.c.daily_budget.label("campaign_budget"),
+            adset.c.bid_strategy,
+            account.c.currency,
+        )
+        .select_from(insight)
+        .join(account, account.c.id == insight.c.account_id)
+        .outerjoin(adset, adset.c.id == insight.c.adset_id)
+        .outerjoin(campaign, campaign.c.id == insight.c.campaign_id)
+        .where(insight.c.account_id == account_id, insight.c.level == InsightLevel.ADSET.value)
+    )
+    stmt = _window(stmt, since, until).order_by(insight.c.date, insight.c.adset_id)
+    names = [*HISTORY_COLUMNS, *HISTORY_EXTRA, "currency"]
+    raw = pd.DataFrame([tuple(row) for row in session.execute(stmt)], columns=names)
+    frame = raw[[*HISTORY_COLUMNS, *HISTORY_EXTRA]].copy()
+    for column in ("adset_id", "campaign_id", "bid_strategy"):
+        frame[column] = raw[column].astype("str").where(raw[column].notna(), None)
+    frame["date"] = pd.to_datetime(raw["date"])
+    for column in ("spend", "revenue"):
+        frame[column] = pd.to_numeric(raw[column], errors="raise").astype("float64") / MICROS
+    for column in ("impressions", "clicks", "conversions"):
+        frame[column] = pd.to_numeric(raw[column], errors="raise").astype("float64")
+    offsets = raw["currency"].map(lambda code: float(offset(code))).astype("float64")
+    for column in ("daily_budget", "bid_amount", "campaign_budget"):
+        minor = pd.to_numeric(raw[column], errors="raise").astype("float64")
+        frame[column] = minor / offsets
+    return frame
