@@ -101,7 +101,7 @@ def campaign_sums(current: dict[str, Decimal], campaign_of: dict[str, str]) -> d
     return sums
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(scenarios())
 def test_approved_budgets_never_break_a_bound_the_step_or_the_total(
     scenario: dict[str, object],
@@ -156,7 +156,7 @@ def test_approved_budgets_never_break_a_bound_the_step_or_the_total(
     assert all(c.verdict == "ok" for c in rechecked)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(scenarios(in_bounds=False))
 def test_even_from_out_of_bounds_budgets_the_total_only_ever_falls_toward_the_limit(
     scenario: dict[str, object],
