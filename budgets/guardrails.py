@@ -384,14 +384,7 @@ def _check_bid(
 def _bounds(change: ProposedChange, policy: BudgetPolicy, units: _Units) -> tuple[int, int | None]:
     """Per-object bounds: an ad set's own limits, or a CBO campaign's, over the policy's defaults."""
     if change.object_type == "campaign":
-        limits = policy.campaigns.get(change.object_id)
-        low = limits.min if limits is not None and limits.min is not None else policy.min_budget
-        high = limits.max if limits is not None and limits.max is not None else policy.max_budget
-        if high is not None and low > high:
-            if limits is not None and limits.max is not None:
-                low = high
-            else:
-                high = low
+        low, high = policy.campaign_bounds(change.object_id)
     else:
         low, high = policy.adset_bounds(change.object_id)
     return units.minor(low), None if high is None else units.minor(high)

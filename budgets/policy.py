@@ -309,6 +309,18 @@ class BudgetPolicy(BaseModel):
                 high = low
         return low, high
 
+    def campaign_bounds(self, campaign_id: str) -> tuple[Decimal, Decimal | None]:
+        """The (min, max) of a CBO campaign's own daily budget: its ``campaigns`` limits over the defaults."""
+        limits = self.campaigns.get(campaign_id)
+        low = limits.min if limits is not None and limits.min is not None else self.min_budget
+        high = limits.max if limits is not None and limits.max is not None else self.max_budget
+        if high is not None and low > high:
+            if limits is not None and limits.max is not None:
+                low = high
+            else:
+                high = low
+        return low, high
+
     def may_receive_budget(self, adset_id: str) -> bool:
         """Whether the allocator may move this ad set's budget (listed or no list, neither excluded nor frozen)."""
         if adset_id in self.excluded or adset_id in self.frozen:

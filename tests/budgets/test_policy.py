@@ -225,3 +225,23 @@ def test_adsets_list_limits_who_receives_budget() -> None:
     assert policy.may_receive_budget("1")
     assert not policy.may_receive_budget("2")
     assert not policy.may_receive_budget("3")
+
+
+def test_campaign_bounds_prefer_the_campaigns_own_limits() -> None:
+    policy = BudgetPolicy.from_dict(
+        {
+            "min_budget": 10,
+            "max_budget": 100,
+            "campaigns": {"k": {"max": 5}, "m": {"min": 150}, "n": {"min": 20}},
+        }
+    )
+    assert policy.campaign_bounds("k") == (Decimal("5"), Decimal("5"))
+    assert policy.campaign_bounds("m") == (Decimal("150"), Decimal("150"))
+    assert policy.campaign_bounds("n") == (Decimal("20"), Decimal("100"))
+    assert policy.campaign_bounds("other") == (Decimal("10"), Decimal("100"))
+
+
+def test_a_policy_survives_a_round_trip_through_plain_data() -> None:
+    policy = BudgetPolicy.from_file(EXAMPLE)
+    assert BudgetPolicy.from_dict(policy.model_dump()) == policy
+    assert BudgetPolicy.from_dict(policy.model_dump(mode="json")) == policy
