@@ -66,6 +66,13 @@ TRANSPORT_PARAMS = frozenset(
     {"access_token", "appsecret_proof", "fields", "format", "method", "pretty", "suppress_http_code",
      "locale", "include_headers", "debug", "summary", "limit", "after", "before"}
 )  # fmt: skip
+#: Async fault families in precedence order, with the report-run plan each selects.
+_ASYNC_FAULTS = (
+    ("async_fail", "fail"),
+    ("async_skip", "skip"),
+    ("async_stuck", "stuck"),
+    ("async_slow", "slow"),
+)
 EDGE_KINDS = {"campaigns": Campaign, "adsets": AdSet, "ads": Ad, "adcreatives": Creative}
 
 
@@ -551,12 +558,9 @@ class GraphApp:
     def _async_insights(self, request: GraphRequest, obj: Any) -> GraphResponse:
         account, scope, query = self._query(request, obj)
         rows = self.engine.rows(account, scope, query)
-        plan = "normal"
-        for name, candidate in (("async_fail", "fail"), ("async_skip", "skip"), ("async_stuck", "stuck"),
-                                ("async_slow", "slow")):  # fmt: skip
-            if self.faults.fires(name):
-                plan = candidate
-                break
+        # Every family counts every run, so "every N" means every Nth run for each family independently.
+        fired = [plan for name, plan in _ASYNC_FAULTS if self.faults.fires(name)]
+        plan = fired[0] if fired else "normal"
         run = self.reports.create(account.id, query, rows, plan, int(self.clock.now()))
         return GraphResponse(200, {"report_run_id": run.id})
 

@@ -19,6 +19,9 @@ from optimizer.sandbox.graph.wire import GraphRequest
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm meets the client's
+    # delayed ACK and every keep-alive call waits ~40 ms.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._answer()
