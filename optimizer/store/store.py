@@ -78,8 +78,19 @@ class Store:
     # -- upserts ------------------------------------------------------------------------------
 
     def upsert_accounts(self, session: Session, rows: Rows) -> int:
-        """Accounts by id; re-upserting overwrites name, currency, time zone and conversion action."""
+        """Accounts by id; re-upserting overwrites name, time zone and conversion action.
+
+        An account's currency never changes at Meta, and every stored amount is in it: a row that
+        would change it is refused (CurrencyError) rather than silently re-denominating history.
+        """
         clean = validate_rows("accounts", specs.ACCOUNT, rows)
+        stored = self._existing(session, Account, {row["id"] for row in clean})
+        for index, row in enumerate(clean, start=1):
+            if row["id"] in stored and stored[row["id"]] != row["currency"]:
+                raise CurrencyError(
+                    f"{describe('accounts', index, row)}: currency: account is stored in "
+                    f"{stored[row['id']]}, cannot change it to {row['currency']}"
+                )
         return self._write(session, Account, clean, ["id"])
 
     def upsert_campaigns(self, session: Session, rows: Rows) -> int:

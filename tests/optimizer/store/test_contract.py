@@ -206,6 +206,17 @@ def test_unknown_currency_raises_currency_error(store: Store) -> None:
     assert store.count(DailyInsight) == 0 and store.count(Account) == 1
 
 
+def test_account_currency_cannot_change(store: Store) -> None:
+    seed(store)
+    with pytest.raises(
+        CurrencyError,
+        match=r"accounts row 1 \(id act_100\): currency: account is stored in USD, cannot change it to EUR",
+    ):
+        with store.transaction() as session:
+            store.upsert_accounts(session, [{**entity_rows()["accounts"][0], "currency": "eur"}])
+    assert store.accounts()[0].currency == "USD"
+
+
 def test_currency_must_match_the_account(store: Store) -> None:
     seed(store)
     rows = window_rows(days=1)

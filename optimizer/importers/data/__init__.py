@@ -1,0 +1,1 @@
+"""Public ad data shipped for demos: unchanged copies of the Kaggle files (see ``/work/shared/data``)."""
