@@ -140,14 +140,13 @@ def populate(market: Market) -> None:
 def _set_cost_caps(market: Market, adset_ids: list[str], rng: np.random.Generator) -> None:
     """Give ``adset_ids`` a cost cap at 0.8-1.6x their true cost per purchase at their budget."""
     first = market.today
-    for adset_id in adset_ids:
+    caps: dict[str, int] = {}
+    for adset_id in adset_ids:  # all truths first: each update rebuilds the delivery controls
         adset = market.adsets[adset_id]
         unit = offset(market.accounts[adset.account_id].currency)
         spend = (adset.daily_budget or 0) / unit
         purchases = market.truth.expected_purchases(adset_id, spend, first)
-        if purchases <= 0:
-            continue
-        cap = spend / purchases * rng.uniform(0.8, 1.6)
-        market.update(
-            adset_id, {"bid_strategy": "COST_CAP", "bid_amount": max(1, round(cap * unit))}
-        )
+        if purchases > 0:
+            caps[adset_id] = max(1, round(spend / purchases * rng.uniform(0.8, 1.6) * unit))
+    for adset_id, cap in caps.items():
+        market.update(adset_id, {"bid_strategy": "COST_CAP", "bid_amount": cap})

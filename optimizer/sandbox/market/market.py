@@ -54,12 +54,12 @@ class _Controls:
     ad_active: np.ndarray
     adset_on: np.ndarray
     daily: np.ndarray  # own daily budget, major units (nan under CBO / lifetime)
-    lifetime: np.ndarray  # own lifetime budget, minor units (nan if none)
     group: np.ndarray
     group_campaigns: list[str]
     strategy: np.ndarray
     bid: np.ndarray
     offsets: np.ndarray
+    dated: list[int]  # ad sets with an end time or a lifetime budget (own or their campaign's)
 
 
 class Market:
@@ -83,6 +83,7 @@ class Market:
         self._lifetime_spent: dict[str, int] = {}
         self._controls: _Controls | None = None
         self._index: AdIndex | None = None
+        self._last_report: tuple[tuple[object, ...], list[DailyMetrics]] | None = None
         self.truth = Truth(self)
         from optimizer.sandbox.market.generate import populate
 
@@ -156,7 +157,7 @@ class Market:
         elif daily is not None or lifetime is not None:
             strategy = "LOWEST_COST_WITHOUT_CAP"
         campaign = Campaign(
-            id=self._new_id(),
+            id="",
             account_id=account.id,
             name=check.text("name", fields.get("name")),
             objective=check.objective(fields.get("objective", "OUTCOME_SALES")),
@@ -169,6 +170,7 @@ class Market:
             if fields.get("end_time")
             else None,
         )
+        campaign.id = self._new_id()  # only once every field is valid, so refusals keep ids stable
         self.campaigns[campaign.id] = campaign
         self._invalidate()
         return campaign
@@ -214,7 +216,7 @@ class Market:
         )
         self._check_bid(strategy or campaign.bid_strategy, amount, constraints)
         adset = AdSet(
-            id=self._new_id(),
+            id="",
             account_id=account.id,
             campaign_id=campaign.id,
             name=check.text("name", fields.get("name")),
@@ -236,6 +238,7 @@ class Market:
             if fields.get("end_time")
             else None,
         )
+        adset.id = self._new_id()
         self._position[adset.id] = self._model.add_adset(self._position[account.id])
         self._adset_ids.append(adset.id)
         self.adsets[adset.id] = adset
@@ -265,15 +268,17 @@ class Market:
             if isinstance(cta, dict) and cta.get("type") is not None:
                 flat.setdefault("call_to_action_type", cta["type"])
         cta_type = check.call_to_action("call_to_action_type", flat.get("call_to_action_type"))
+        name = check.text("name", flat["name"]) if flat.get("name") is not None else None
+        link_url = check.text("link_url", flat.get("link_url") or "https://shop.example.com/")
         creative_id = self._new_id()
         creative = Creative(
             id=creative_id,
             account_id=account.id,
-            name=check.text("name", flat.get("name") or f"Creative {creative_id}"),
+            name=name or f"Creative {creative_id}",
             call_to_action_type=cta_type,
             title=str(flat.get("title") or ""),
             body=str(flat.get("body") or ""),
-            link_url=check.text("link_url", flat.get("link_url") or "https://shop.example.com/"),
+            link_url=link_url,
             image_hash=str(flat.get("image_hash") or ""),
             page_id=str(flat.get("page_id") or "100000000000001"),
         )
@@ -293,7 +298,7 @@ class Market:
             raise MarketError("adset_id", f"no ad set {adset_id!r} in {account.id}")
         creative = self._creative_field(account, fields)
         ad = Ad(
-            id=self._new_id(),
+            id="",
             account_id=account.id,
             campaign_id=adset.campaign_id,
             adset_id=adset.id,
@@ -302,6 +307,7 @@ class Market:
             creative_id=creative.id,
             created_time=created_time or self._created_now(),
         )
+        ad.id = self._new_id()
         self._position[ad.id] = self._model.add_ad(
             self._position[adset.id], self._position[creative.id]
         )
@@ -485,11 +491,15 @@ class Market:
         if kind == "campaign":
             return self.campaigns[object_id].status
         if kind == "adset":
-            adset = self.adsets[object_id]
-            if adset.status != "ACTIVE":
-                return adset.status
-            return _parent_status(self.campaigns[adset.campaign_id].status, "CAMPAIGN_PAUSED")
-        ad = self.ads[object_id]
+            return self._adset_status(self.adsets[object_id])
+        return self._ad_status(self.ads[object_id])
+
+    def _adset_status(self, adset: AdSet) -> str:
+        if adset.status != "ACTIVE":
+            return adset.status
+        return _parent_status(self.campaigns[adset.campaign_id].status, "CAMPAIGN_PAUSED")
+
+    def _ad_status(self, ad: Ad) -> str:
         if ad.status != "ACTIVE":
             return ad.status
         campaign_state = _parent_status(self.campaigns[ad.campaign_id].status, "CAMPAIGN_PAUSED")
@@ -504,19 +514,18 @@ class Market:
         for k, ad_id in enumerate(self._ad_ids):
             ad = self.ads[ad_id]
             ad_active[k] = (
-                self.accounts[ad.account_id].account_status == 1
-                and self.effective_status(ad_id) == "ACTIVE"
+                self.accounts[ad.account_id].account_status == 1 and self._ad_status(ad) == "ACTIVE"
             )
         has_ad = np.bincount(self._model.ad_set, weights=ad_active, minlength=n_sets) > 0
         adset_on = np.zeros(n_sets, dtype=bool)
         daily = np.full(n_sets, np.nan)
-        lifetime = np.full(n_sets, np.nan)
         group = np.full(n_sets, -1, dtype=np.int64)
         strategy = np.zeros(n_sets, dtype=np.int64)
         bid = np.full(n_sets, np.nan)
         offsets = np.ones(n_sets, dtype=np.int64)
         group_campaigns: list[str] = []
         group_of: dict[str, int] = {}
+        dated: list[int] = []
         for k, adset_id in enumerate(self._adset_ids):
             adset = self.adsets[adset_id]
             campaign = self.campaigns[adset.campaign_id]
@@ -524,9 +533,7 @@ class Market:
             unit = offset(account.currency)
             offsets[k] = unit
             adset_on[k] = (
-                has_ad[k]
-                and account.account_status == 1
-                and self.effective_status(adset_id) == "ACTIVE"
+                has_ad[k] and account.account_status == 1 and self._adset_status(adset) == "ACTIVE"
             )
             if campaign.is_cbo:
                 if campaign.id not in group_of:
@@ -535,8 +542,8 @@ class Market:
                 group[k] = group_of[campaign.id]
             elif adset.daily_budget is not None:
                 daily[k] = adset.daily_budget / unit
-            elif adset.lifetime_budget is not None:
-                lifetime[k] = adset.lifetime_budget
+            if adset.end_time or campaign.end_time or adset.lifetime_budget is not None:
+                dated.append(k)
             name = (adset.bid_strategy if not campaign.is_cbo else campaign.bid_strategy) or ""
             strategy[k] = STRATEGY_CODES.get(name, 0)
             if name in BID_AMOUNT_STRATEGIES and adset.bid_amount is not None:
@@ -544,7 +551,7 @@ class Market:
             elif name == "LOWEST_COST_WITH_MIN_ROAS" and adset.bid_constraints:
                 bid[k] = adset.bid_constraints["roas_average_floor"] / 10_000
         return _Controls(
-            ad_active, adset_on, daily, lifetime, group, group_campaigns, strategy, bid, offsets
+            ad_active, adset_on, daily, group, group_campaigns, strategy, bid, offsets, dated
         )
 
     def _controls_now(self) -> _Controls:
@@ -556,34 +563,60 @@ class Market:
         end = (end_time or created + timedelta(days=DEFAULT_FLIGHT_DAYS)).date()
         return max(1, (end - self.today).days)
 
-    def _plan(self, controls: _Controls) -> Plan:
+    def _ended(self, end_time: datetime | None) -> bool:
+        return end_time is not None and end_time.date() <= self.today
+
+    def _remaining(self, object_id: str, lifetime: int) -> int:
+        return max(0, lifetime - self._lifetime_spent.get(object_id, 0))
+
+    def _plan(self, controls: _Controls) -> tuple[Plan, np.ndarray, np.ndarray]:
+        """Today's plan, plus the most each ad set and each CBO campaign may still spend (lifetime budgets)."""
+        on = controls.adset_on.copy()
         budget = np.where(np.isnan(controls.daily), 0.0, controls.daily)
-        for k in np.flatnonzero(~np.isnan(controls.lifetime)):
+        ceiling = np.full(len(on), np.inf)
+        for k in controls.dated:
             adset = self.adsets[self._adset_ids[k]]
-            left = max(0, int(controls.lifetime[k]) - self._lifetime_spent.get(adset.id, 0))
-            budget[k] = (
-                left / self._days_left(adset.end_time, adset.created_time) / controls.offsets[k]
-            )
+            campaign = self.campaigns[adset.campaign_id]
+            if self._ended(adset.end_time) or self._ended(campaign.end_time):
+                on[k] = False
+            if adset.lifetime_budget is not None:
+                left = self._remaining(adset.id, adset.lifetime_budget) / controls.offsets[k]
+                budget[k] = left / self._days_left(adset.end_time, adset.created_time)
+                ceiling[k] = left
         group_budget = np.zeros(len(controls.group_campaigns))
+        group_ceiling = np.full(len(controls.group_campaigns), np.inf)
         for g, campaign_id in enumerate(controls.group_campaigns):
             campaign = self.campaigns[campaign_id]
             unit = offset(self.accounts[campaign.account_id].currency)
-            if campaign.status != "ACTIVE":
-                continue
             if campaign.daily_budget is not None:
                 group_budget[g] = campaign.daily_budget / unit
             elif campaign.lifetime_budget is not None:
-                left = max(0, campaign.lifetime_budget - self._lifetime_spent.get(campaign.id, 0))
+                left = self._remaining(campaign.id, campaign.lifetime_budget) / unit
                 days = self._days_left(campaign.end_time, campaign.created_time)
-                group_budget[g] = left / days / unit
-        return Plan(
-            on=controls.adset_on,
+                group_budget[g] = left / days
+                group_ceiling[g] = left
+        plan = Plan(
+            on=on,
             budget=budget,
             group=controls.group,
             group_budget=group_budget,
             strategy=controls.strategy,
             bid=controls.bid,
         )
+        return plan, ceiling, group_ceiling
+
+    @staticmethod
+    def _within_lifetime(
+        spend: np.ndarray, group: np.ndarray, ceiling: np.ndarray, group_ceiling: np.ndarray
+    ) -> np.ndarray:
+        """A lifetime budget is never overspent: clip ad sets, scale down a CBO campaign's ad sets."""
+        spend = np.minimum(spend, ceiling)
+        for g in np.flatnonzero(np.isfinite(group_ceiling)):
+            members = group == g
+            total = spend[members].sum()
+            if total > group_ceiling[g]:
+                spend[members] *= group_ceiling[g] / total
+        return spend
 
     def advance(self, days: int = 1) -> None:
         """Simulate the next ``days`` days with the settings in force now."""
@@ -598,9 +631,11 @@ class Market:
         controls = self._controls_now()
         rngs = DayRngs.for_day(self.config.seed, ordinal)
         rates = self._model.rates(day, controls.ad_active)
-        plan = self._plan(controls)
+        plan, ceiling, group_ceiling = self._plan(controls)
         spend = realise(targets(plan, rates, rngs.spend), rngs.spend)
-        spend_minor = np.rint(spend * controls.offsets).astype(np.int64)
+        spend = self._within_lifetime(spend, plan.group, ceiling, group_ceiling)
+        # floor, not round: rounding up could overspend a lifetime budget by a cent
+        spend_minor = np.floor(spend * controls.offsets + 1e-9).astype(np.int64)
         record, impressions = simulate_day(
             ordinal,
             rates,
@@ -642,29 +677,36 @@ class Market:
         if self._index is None:
             ads = [self.ads[a] for a in self._ad_ids]
             account_pos = [self._position[ad.account_id] for ad in ads]
-            exponents = [
-                0 if offset(self.accounts[ad.account_id].currency) == 1 else -2 for ad in ads
-            ]
             self._index = AdIndex(
                 ad_ids=[ad.id for ad in ads],
                 adset_ids=[ad.adset_id for ad in ads],
                 campaign_ids=[ad.campaign_id for ad in ads],
                 account_ids=[ad.account_id for ad in ads],
                 account=np.asarray(account_pos, dtype=np.int64),
-                exponent=exponents,
             )
         return self._index
 
     def metrics(self, account_id: str, since: date, until: date) -> list[DailyMetrics]:
-        """Ad-level daily rows of ``account_id`` for ``since..until`` as known today, by (date, ad id)."""
-        self._account(account_id)
+        """Ad-level daily rows of ``account_id`` for ``since..until`` as known today, by (date, ad id).
+
+        The last answer is kept until the market moves, so a client paging through one report pays once.
+        """
+        account = self._account(account_id)
         if not isinstance(since, date) or not isinstance(until, date):
             raise MarketError("time_range", "since and until must be dates")
         if since > until:
             raise MarketError("time_range", f"since {since} is after until {until}")
+        key = (account_id, since, until, self.today, len(self._ad_ids))
+        if self._last_report is not None and self._last_report[0] == key:
+            return list(self._last_report[1])
         lo, hi = since.toordinal(), until.toordinal()
         chosen = [r for r in self._records if lo <= r.ordinal <= hi]
-        return report(chosen, self._ad_index(), self._position[account_id], self.today.toordinal())
+        exponent = 0 if offset(account.currency) == 1 else -2
+        rows = report(
+            chosen, self._ad_index(), self._position[account_id], exponent, self.today.toordinal()
+        )
+        self._last_report = (key, rows)
+        return list(rows)
 
     def records(self) -> list[DayRecord]:
         """The simulated days (for the truth and for tests); treat as read-only."""

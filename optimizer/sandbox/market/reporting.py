@@ -15,24 +15,26 @@ from optimizer.sandbox.market.simulate import DayRecord
 
 @dataclass(frozen=True)
 class AdIndex:
-    """Per ad (creation order): the ids a row carries and its account's position and minor-unit exponent."""
+    """Per ad (creation order): the ids a row carries and its account's position."""
 
     ad_ids: list[str]
     adset_ids: list[str]
     campaign_ids: list[str]
     account_ids: list[str]
     account: np.ndarray
-    exponent: list[int]  # -2 for offset 100, 0 for offset 1
 
 
-def _money(amounts: list[int], exponents: list[int]) -> list[Decimal]:
-    return [Decimal(a).scaleb(e) for a, e in zip(amounts, exponents, strict=True)]
+def _money(amounts: list[int], exponent: int) -> list[Decimal]:
+    return [Decimal(a).scaleb(exponent) for a in amounts]
 
 
 def report(
-    records: list[DayRecord], index: AdIndex, account: int, today_ordinal: int
+    records: list[DayRecord], index: AdIndex, account: int, exponent: int, today_ordinal: int
 ) -> list[DailyMetrics]:
-    """Rows of ``account`` for ``records`` (in date order), purchases as known on ``today``; ad-id order."""
+    """Rows of ``account`` for ``records`` (in date order), purchases as known on ``today``; ad-id order.
+
+    ``exponent`` turns the account's minor units into major ones (-2 for cents, 0 for yen).
+    """
     new = object.__new__
     rows: list[DailyMetrics] = []
     for record in records:
@@ -43,9 +45,8 @@ def report(
         lag = known_lag(record.ordinal, today_ordinal)
         column = -1 if record.final else lag
         ad_list = ads.tolist()
-        exponents = [index.exponent[a] for a in ad_list]
-        spend = _money(record.spend[keep].tolist(), exponents)
-        value = _money(record.value_by_lag[keep, column].tolist(), exponents)
+        spend = _money(record.spend[keep].tolist(), exponent)
+        value = _money(record.value_by_lag[keep, column].tolist(), exponent)
         day = date.fromordinal(record.ordinal)
         columns = zip(
             ad_list,

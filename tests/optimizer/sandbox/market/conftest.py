@@ -21,3 +21,9 @@ def market() -> Market:
 def fresh() -> Market:
     """A market a test may change."""
     return Market(MarketConfig(start_date=START))
+
+
+@pytest.fixture()
+def scratch() -> Market:
+    """A cheap market (5 days of history) for tests that change settings."""
+    return Market(MarketConfig(start_date=START, history_days=5))
