@@ -58,6 +58,8 @@ def start_budget(
     units: Units,
     index: int,
 ) -> BudgetItem | CheckedChange:
+    """Check one budget change on its own; refusals end here, the rest go on to the sums over campaigns
+    and the account as a :class:`BudgetItem`."""
     where = f"changes[{index}] (daily_budget of {change.object_id})"
     proposed = parse_amount(change.proposed, f"{where}.proposed")
     stated = (
@@ -130,10 +132,11 @@ def start_budget(
 
 
 def finish_budget(item: BudgetItem, units: Units) -> CheckedChange:
+    """The verdict once the sums are done: a new object left with nothing is refused, not funded at 0."""
     if item.current is None and item.approved == 0:
         refusal = "refused: no budget is left for a new object"
-        refused = any(reason.startswith("refused") for reason in item.reasons)
-        reasons = tuple(item.reasons) if refused else (*item.reasons, refusal)
+        said = any(reason.startswith("refused") for reason in item.reasons)
+        reasons = tuple(item.reasons) if said else (*item.reasons, refusal)
         return CheckedChange(change=item.change, verdict="refused", approved=None, reasons=reasons)
     approved = units.major(item.approved)
     verdict: Verdict = "ok" if approved == item.proposed and not item.reasons else "clipped"

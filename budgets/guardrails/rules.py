@@ -71,6 +71,7 @@ def clip(
 def check_status(
     change: ProposedChange, policy: BudgetPolicy, campaign: str | None
 ) -> CheckedChange:
+    """Only ACTIVE and PAUSED are set automatically: ARCHIVED and DELETED cannot be undone."""
     refusal = membership_refusal(change, policy, campaign)
     if refusal:
         return refused(change, refusal)
@@ -92,6 +93,7 @@ def check_status(
 def check_bid(
     change: ProposedChange, policy: BudgetPolicy, campaign: str | None, units: Units, index: int
 ) -> CheckedChange:
+    """A bid cap / cost cap moves within ``bids.max_change`` a day and ``bids.min``/``bids.max``."""
     where = f"changes[{index}] (bid_amount of {change.object_id})"
     proposed = parse_amount(change.proposed, f"{where}.proposed")
     current = None if change.current is None else parse_amount(change.current, f"{where}.current")
