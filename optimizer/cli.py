@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from optimizer.sandbox.cli import app as sandbox_app
+
 app = typer.Typer(
     name="adpilot",
     help="Meta ads optimizer: sync, Bayesian budget allocation, experiments, dashboard.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(sandbox_app, name="sandbox")
 
 
 @app.command()
