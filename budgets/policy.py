@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -296,6 +297,21 @@ class BudgetPolicy(BaseModel):
 
     # -- lookups ----------------------------------------------------------------------------------------
 
+    @cached_property
+    def excluded_ids(self) -> frozenset[str]:
+        """``excluded`` as a set, for checks over thousands of objects."""
+        return frozenset(self.excluded)
+
+    @cached_property
+    def frozen_ids(self) -> frozenset[str]:
+        """``frozen`` as a set."""
+        return frozenset(self.frozen)
+
+    @cached_property
+    def adset_ids(self) -> frozenset[str] | None:
+        """``adsets`` as a set; None when every active ad set may receive budget."""
+        return None if self.adsets is None else frozenset(self.adsets)
+
     def adset_bounds(self, adset_id: str) -> tuple[Decimal, Decimal | None]:
         """The (min, max) daily budget of one ad set (or CBO campaign): its own limits over the defaults."""
         limits = self.adset_limits.get(adset_id)
@@ -323,9 +339,9 @@ class BudgetPolicy(BaseModel):
 
     def may_receive_budget(self, adset_id: str) -> bool:
         """Whether the allocator may move this ad set's budget (listed or no list, neither excluded nor frozen)."""
-        if adset_id in self.excluded or adset_id in self.frozen:
+        if adset_id in self.excluded_ids or adset_id in self.frozen_ids:
             return False
-        return self.adsets is None or adset_id in self.adsets
+        return self.adset_ids is None or adset_id in self.adset_ids
 
     # -- construction -----------------------------------------------------------------------------------
 

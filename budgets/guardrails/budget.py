@@ -77,8 +77,8 @@ def start_budget(
         )
     if (
         change.object_type == "adset"
-        and policy.adsets is not None
-        and change.object_id not in policy.adsets
+        and policy.adset_ids is not None
+        and change.object_id not in policy.adset_ids
     ):
         return refused(
             change,

@@ -25,8 +25,8 @@ def membership_refusal(
     """Excluded and frozen objects (or objects of excluded/frozen campaigns) are never changed."""
     noun = "ad set" if change.object_type == "adset" else "campaign"
     for listed, why in (
-        (policy.excluded, "excluded by the policy: it is never changed"),
-        (policy.frozen, "frozen by the policy: its settings are kept as they are"),
+        (policy.excluded_ids, "excluded by the policy: it is never changed"),
+        (policy.frozen_ids, "frozen by the policy: its settings are kept as they are"),
     ):
         if change.object_id in listed:
             return f"refused: {noun} {change.object_id} is {why}"

@@ -95,14 +95,21 @@ def apply_campaign_limits(
     units: Units,
 ) -> None:
     """A campaign's limits bound the sum of its ad sets' budgets when the campaign has no budget of its own."""
-    for campaign, limits in sorted(policy.campaigns.items()):
-        members = [b for b in budgets if b.change.object_type == "adset" and b.campaign == campaign]
-        if not members or campaign in current:
+    members_of: dict[str, list[BudgetItem]] = {}
+    for item in budgets:
+        if item.change.object_type == "adset" and item.campaign in policy.campaigns:
+            members_of.setdefault(item.campaign, []).append(item)
+    changed = {item.change.object_id for item in budgets}
+    unchanged: dict[str, int] = {}
+    for adset, value in current.items():
+        campaign = campaign_of.get(adset)
+        if campaign in members_of and adset not in changed:
+            unchanged[campaign] = unchanged.get(campaign, 0) + value
+    for campaign, members in sorted(members_of.items()):
+        if campaign in current:  # a CBO campaign: its own budget carries the limits
             continue
-        changed = {b.change.object_id for b in members}
-        rest = sum(
-            v for k, v in current.items() if campaign_of.get(k) == campaign and k not in changed
-        )
+        limits = policy.campaigns[campaign]
+        rest = unchanged.get(campaign, 0)
         total = rest + sum(b.approved for b in members)
         if limits.max is not None and total > units.minor(limits.max):
             cap = units.minor(limits.max)
@@ -131,7 +138,7 @@ def apply_total(
     daily_total: Decimal | None,
 ) -> None:
     """The day's total over every covered object (excluded ones aside) is never raised above the limit."""
-    excluded = set(policy.excluded)
+    excluded = policy.excluded_ids
     covered = {
         key: value
         for key, value in current.items()
