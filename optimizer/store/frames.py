@@ -1,6 +1,7 @@
 """Read-side frames: the insights as stored, and the allocator's per-ad-set-day history.
 
-``insights_frame`` keeps money as Decimal (it is what the store holds, exact); ``history`` is the analysis
+``insights_frame`` keeps money as Decimal (it is what the store holds, exact) and counts as nullable
+integers (``Int64``: <NA> where unknown, None for unknown money); ``history`` is the analysis
 frame the response models take, so it is all floats with NaN for unknown values. ``daily_budget`` in the
 history is the ad set's CURRENT daily budget in major units (the store keeps no budget history; the audit
 log does), NaN where the ad set has none (campaign budget optimisation, or a lifetime budget); the extra
@@ -34,6 +35,7 @@ HISTORY_COLUMNS = [
 #: Also returned, for models that use them: the ad set's bid, its campaign's (CBO) daily budget, in major
 #: units, and the ad set's bid strategy.
 HISTORY_EXTRA = ["bid_amount", "campaign_budget", "bid_strategy"]
+COUNT_COLUMNS = ["impressions", "reach", "clicks", "link_clicks", "conversions"]
 INSIGHT_COLUMNS = [column.name for column in DailyInsight.__table__.columns]  # type: ignore[attr-defined]
 
 
@@ -61,6 +63,8 @@ def insights_frame(
     rows = session.execute(stmt).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=INSIGHT_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
+    for column in COUNT_COLUMNS:  # exact integers, <NA> where unknown (not float NaN)
+        frame[column] = frame[column].astype("Int64")
     return frame
 
 

@@ -129,7 +129,8 @@ def test_unknown_metrics_stay_null_not_zero(store: Store) -> None:
     _insights(store, [row])
     stored = store.insights_frame(ACCOUNT).iloc[0]
     assert stored["spend"] == Decimal("18.35")
-    assert all(stored[name] is None for name in ("impressions", "clicks", "conversions", "revenue"))
+    assert all(pd.isna(stored[name]) for name in ("impressions", "clicks", "conversions"))
+    assert stored["revenue"] is None
     history = store.history(ACCOUNT).iloc[0]
     assert np.isnan(history["conversions"]) and np.isnan(history["revenue"])
 
