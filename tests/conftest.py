@@ -78,14 +78,43 @@ def fresh_pg_database() -> Iterator[str]:
         admin.close()
 
 
+def reset_pg_database(url: str) -> None:
+    """Empty every table of the public schema and restart its sequences (a fresh database, ~20 ms).
+
+    Deleting rows is much faster than dropping or truncating (which fsync new files) on a shared server.
+    """
+    import psycopg
+
+    with psycopg.connect(_pg_conninfo(url), connect_timeout=5) as conn, conn.transaction():
+        conn.execute("SET LOCAL lock_timeout = '10s'")  # a leaked open transaction fails loudly
+        conn.execute("SET LOCAL session_replication_role = replica")  # skip FK triggers
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        for (table,) in tables.fetchall():
+            conn.execute(f'DELETE FROM public."{table}"')
+        sequences = conn.execute(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+        )
+        for (sequence,) in sequences.fetchall():
+            conn.execute(f'ALTER SEQUENCE public."{sequence}" RESTART')
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """This pytest process's own PostgreSQL database (created on first use, dropped at the end)."""
+    with fresh_pg_database() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database: a temporary SQLite file, or a fresh PostgreSQL database."""
+    """A URL to an empty database: a temporary SQLite file, or this process's PostgreSQL database
+    emptied for the test (each pytest process has its own, so parallel runs never meet)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'adpilot.db'}"
         return
-    with fresh_pg_database() as url:
-        yield url
+    url = request.getfixturevalue("pg_session_url")
+    reset_pg_database(url)
+    yield url
 
 
 @pytest.fixture
