@@ -27,6 +27,9 @@ class MarketConfig:
     currencies: tuple[str, ...] = ("USD",)
     cbo_campaigns: int = 1
     timezone_name: str = "America/New_York"
+    #: Script the advertiser's past (budget edits, late launches, pauses, creative refreshes); see
+    #: :mod:`.history`. Off: every entity runs at its starting settings for the whole history.
+    history_events: bool = True
 
     def __post_init__(self) -> None:
         for name in ("accounts", "campaigns", "adsets", "ads_per_adset"):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.money import offset
+from optimizer.sandbox.market import history
 from optimizer.sandbox.market import validation as check
 from optimizer.sandbox.market.attribution import MAX_LAG
 from optimizer.sandbox.market.config import MarketConfig
@@ -30,6 +31,7 @@ from optimizer.sandbox.market.entities import (
     DailyMetrics,
 )
 from optimizer.sandbox.market.errors import MarketError, UnknownObjectError
+from optimizer.sandbox.market.generate import populate
 from optimizer.sandbox.market.model import Model, Rates
 from optimizer.sandbox.market.reporting import AdIndex, report
 from optimizer.sandbox.market.simulate import DayRecord, DayRngs, simulate_day
@@ -85,10 +87,20 @@ class Market:
         self._index: AdIndex | None = None
         self._last_report: tuple[tuple[object, ...], list[DailyMetrics]] | None = None
         self.truth = Truth(self)
-        from optimizer.sandbox.market.generate import populate
-
+        self.history: list[history.Event] = []
         populate(self)
-        self.advance(self.config.history_days)
+        self._run_history()
+
+    def _run_history(self) -> None:
+        """Simulate the configured history, with the advertiser's scripted edits (see :mod:`.history`)."""
+        days = self.config.history_days
+        events = history.script(self, days) if self.config.history_events else []
+        history.prepare(self, events)
+        pending = list(events)
+        for day in range(days):
+            while pending and pending[0].day == day:
+                self.history.append(history.apply(self, pending.pop(0)))
+            self._simulate_one()
 
     # -- ids and lookups ----------------------------------------------------------------------------------
     def _new_id(self) -> str:

@@ -22,7 +22,7 @@ def multi() -> Market:
 
 def test_accounts_get_their_currencies(multi: Market) -> None:
     assert [a.currency for a in multi.accounts.values()] == ["USD", "JPY", "EUR"]
-    assert len(multi.adsets) == 60 and len(multi.ads) == 180
+    assert len(multi.adsets) == 60 and len(multi.ads) >= 180
     ids = list(multi.accounts)
     assert len(set(ids)) == 3
 

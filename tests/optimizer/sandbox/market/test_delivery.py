@@ -16,7 +16,10 @@ from .conftest import START
 from .helpers import adset_spend, adset_totals, live_adset
 
 
-def test_ad_set_spend_tracks_its_budget_within_the_125_percent_rule(market: Market) -> None:
+def test_ad_set_spend_tracks_its_budget_within_the_125_percent_rule() -> None:
+    market = Market(
+        MarketConfig(start_date=START, history_events=False)
+    )  # budgets fixed throughout
     spend = adset_spend(market, START, market.today)
     for adset_id, adset in market.adsets.items():
         if adset.daily_budget is None:
@@ -31,7 +34,11 @@ def test_ad_set_spend_tracks_its_budget_within_the_125_percent_rule(market: Mark
 
 
 def test_cbo_campaign_budget_is_split_by_efficiency() -> None:
-    market = Market(MarketConfig(start_date=START, adsets=30, campaigns=1, cbo_campaigns=1))
+    market = Market(
+        MarketConfig(
+            start_date=START, adsets=30, campaigns=1, cbo_campaigns=1, history_events=False
+        )
+    )
     campaign = next(iter(market.campaigns.values()))
     assert campaign.is_cbo and campaign.daily_budget is not None
     budget = float(minor_to_major(campaign.daily_budget, "USD"))
