@@ -115,7 +115,10 @@ def analyze_stats(
                 p = prob_greater(beta_posterior(arm), beta_posterior(base))
                 row["chance_to_beat_control_exact"] = 1.0 - p if inverse else p
         rows.append(row)
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    result = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    # decide() reads these: its loss threshold is relative to control.
+    result.attrs.update(relative=relative, inverse=inverse, control=control)
+    return result
 
 
 def analyze(

@@ -101,13 +101,22 @@ def _pct(x: float) -> str:
 def decide(
     table: pd.DataFrame, runtime_days: float, policy: DecisionPolicy | None = None
 ) -> Decision:
-    """Apply the stopping rule to an ``analyze`` table after ``runtime_days`` of running."""
+    """Apply the stopping rule to an ``analyze(..., relative=True)`` table after ``runtime_days`` of running.
+
+    Raises InputError for a table that is not such an output (missing columns, no single control row,
+    absolute lifts) or a negative runtime.
+    """
     policy = policy or DecisionPolicy()
     needed = {"arm", "is_control", "units", "chance_to_beat_control", "expected_loss", "prob_best"}
     missing = sorted(needed - set(table.columns))
     if missing:
         raise InputError(
             f"decision table is missing column(s) {missing}: pass the output of analyze"
+        )
+    if table.attrs.get("relative") is False:
+        raise InputError(
+            "decision table has absolute lifts: the expected-loss threshold is relative to control, "
+            "pass analyze(..., relative=True)"
         )
     if runtime_days < 0:
         raise InputError(f"runtime_days must not be negative, got {runtime_days}")

@@ -70,6 +70,13 @@ def test_bad_input():
         decide(pd.DataFrame({"arm": ["a"]}), 3)
     with pytest.raises(InputError, match="runtime_days"):
         decide(table([100, 100], [5, 6]), -1)
+    absolute = analyze(
+        pd.DataFrame({"arm": ["a", "b"], "units": [100, 100], "conversions": [5, 6]}),
+        "a",
+        relative=False,
+    )
+    with pytest.raises(InputError, match="absolute lifts"):
+        decide(absolute, 10)
     with pytest.raises(InputError, match="min_chance"):
         DecisionPolicy(min_chance=1.2)
     with pytest.raises(InputError, match="min_runtime_days"):
