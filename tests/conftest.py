@@ -127,3 +127,52 @@ def store(db_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+# --- the Graph API sandbox as a real HTTP server ----------------------------------------------------
+
+
+class RunningSandbox:
+    """A sandbox served over HTTP on 127.0.0.1 with a manual clock (throttle waits advance it)."""
+
+    def __init__(
+        self, market_config: object = None, faults: str | None = None, **config: object
+    ) -> None:
+        from optimizer.sandbox.graph import GraphApp, ManualClock, SandboxConfig, SandboxServer
+        from optimizer.sandbox.graph.faults import FaultSpec
+        from optimizer.sandbox.market import Market, MarketConfig
+
+        self.market = Market(market_config or MarketConfig(seed=7))  # type: ignore[arg-type]
+        self.clock = ManualClock()
+        sandbox_config = SandboxConfig(faults=FaultSpec.parse(faults), **config)  # type: ignore[arg-type]
+        self.app = GraphApp(self.market, sandbox_config, clock=self.clock)
+        self.server = SandboxServer(self.app)
+        self.url = self.server.start()
+
+    @property
+    def account_id(self) -> str:
+        return next(iter(self.market.accounts))
+
+    def close(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[type[RunningSandbox]]:
+    """Start sandboxes with ``sandbox_factory(MarketConfig(...), faults="...")``; all stopped afterwards."""
+    started: list[RunningSandbox] = []
+
+    class Factory(RunningSandbox):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            started.append(self)
+
+    yield Factory
+    for sandbox in started:
+        sandbox.close()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: type[RunningSandbox]) -> RunningSandbox:
+    """The default seeded sandbox: 1 account, 3 campaigns, 20 ad sets, 60 ads, 90 days."""
+    return sandbox_factory()

@@ -7,6 +7,7 @@ on this API's own session, so several accounts, tests or sandboxes never share a
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from facebook_business.api import FacebookAdsApi, FacebookResponse
@@ -14,6 +15,11 @@ from facebook_business.exceptions import FacebookRequestError
 from facebook_business.session import FacebookSession
 
 from optimizer.meta.usage import Usage, parse_usage
+
+# The SDK's type checker cannot check a list of enum values and warns on every correct call.
+warnings.filterwarnings(
+    "ignore", message=r"value of effective_status might not be compatible", category=UserWarning
+)
 
 META_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v26.0"

@@ -32,7 +32,9 @@ class RetryPolicy:
     initial_wait: float = 1.0
     max_wait: float = 60.0
     throttle_wait: float = 60.0  # used when a throttle announces no regain time
-    wait_budget: float = 900.0  # seconds of waiting allowed in total before giving up
+    wait_budget: float = (
+        3600.0  # seconds of waiting allowed in total (per client run) before giving up
+    )
     sleep: Callable[[float], None] = time.sleep
     waited: float = field(default=0.0, init=False)
     retries: int = field(default=0, init=False)
