@@ -78,7 +78,9 @@ def _resolve_action(
     for row in rows:
         buffered.append(row)
         actions = row.get("actions") or ()
-        if any(isinstance(a, Mapping) and a.get("action_type") in PURCHASE_ALIASES for a in actions):
+        if any(
+            isinstance(a, Mapping) and a.get("action_type") in PURCHASE_ALIASES for a in actions
+        ):
             break
     return choose_purchase_action(buffered), buffered
 
@@ -125,13 +127,28 @@ def sync_account(
     report.run_id = run_id
     try:
         with store.transaction() as session:
-            _pull(client, store, session, account, window, configured, levels, insights_mode, report, progress)
+            _pull(
+                client,
+                store,
+                session,
+                account,
+                window,
+                configured,
+                levels,
+                insights_mode,
+                report,
+                progress,
+            )
     except AdpilotError as exc:
         _account_costs(client, report, calls_before)
         store.finish_sync_run(run_id, ok=False, api_calls=report.http_calls, rows=0, error=str(exc))
-        raise SyncError(f"sync of {account.id} {window.since}..{window.until} failed, nothing written: {exc}") from exc
+        raise SyncError(
+            f"sync of {account.id} {window.since}..{window.until} failed, nothing written: {exc}"
+        ) from exc
     except BaseException as exc:
-        store.finish_sync_run(run_id, ok=False, api_calls=client.http_calls - calls_before, rows=0, error=repr(exc))
+        store.finish_sync_run(
+            run_id, ok=False, api_calls=client.http_calls - calls_before, rows=0, error=repr(exc)
+        )
         raise
     _account_costs(client, report, calls_before)
     rows = sum(report.insight_rows.values()) + sum(report.entities.values())
@@ -162,7 +179,9 @@ def _pull(
 ) -> None:
     aid = account.id
     tell = progress or (lambda stage, n: None)
-    entity_edges: list[tuple[str, Sequence[str], Callable[[Mapping[str, Any], str], Any], Callable[..., int]]] = [
+    entity_edges: list[
+        tuple[str, Sequence[str], Callable[[Mapping[str, Any], str], Any], Callable[..., int]]
+    ] = [
         ("campaigns", CAMPAIGN_FIELDS, campaign_record, store.upsert_campaigns),
         ("adsets", ADSET_FIELDS, adset_record, store.upsert_adsets),
         ("adcreatives", CREATIVE_FIELDS, creative_record, store.upsert_creatives),
@@ -175,7 +194,9 @@ def _pull(
     action = configured
     insight_streams: list[tuple[str, Iterator[Mapping[str, Any]]]] = []
     for level in levels:
-        rows = iter(client.insights(aid, level=level, window=window, mode=insights_mode))
+        rows: Iterator[Mapping[str, Any]] = iter(
+            client.insights(aid, level=level, window=window, mode=insights_mode)
+        )
         if action is None:
             action, ahead = _resolve_action(rows, None)
             rows = _chain(ahead, rows)
@@ -185,11 +206,13 @@ def _pull(
     store.upsert_accounts(session, [{**asdict(account), "purchase_action_type": action}])
     for edge, _, _, upsert in entity_edges:
         report.entities[edge] = upsert(session, pulled[edge])
-    for level, rows in insight_streams:
+    for level, stream in insight_streams:
         written = 0
         records = (
-            asdict(insight_record(row, level=level, currency=account.currency, purchase_action=action))
-            for row in rows
+            asdict(
+                insight_record(row, level=level, currency=account.currency, purchase_action=action)
+            )
+            for row in stream
         )
         for chunk in _chunked(records, WRITE_CHUNK):
             written += store.upsert_insights(session, chunk)
@@ -197,6 +220,8 @@ def _pull(
         report.insight_rows[level] = written
 
 
-def _chain(first: list[Mapping[str, Any]], rest: Iterator[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+def _chain(
+    first: list[Mapping[str, Any]], rest: Iterator[Mapping[str, Any]]
+) -> Iterator[Mapping[str, Any]]:
     yield from first
     yield from rest
