@@ -36,7 +36,7 @@ def test_a_naive_95_percent_rule_with_peeking_fails_the_bar():
 
 def test_a_real_winner_is_found():
     result = simulate_calls(
-        [0.03, 0.03, 0.03, 0.033], replications=200, daily_units=4000, draws=2000, seed=5
+        [0.03, 0.03, 0.03, 0.033], replications=120, daily_units=4000, draws=1000, seed=5
     )
     assert result.correct_rate >= 0.8
     assert result.wrong_rate <= 0.02

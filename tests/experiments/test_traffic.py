@@ -43,9 +43,9 @@ def test_top_two_formula_matches_the_literal_algorithm():
         ]
     )
     psi = top_two_shares(samples, beta=0.5)
-    literal = _literal_ttts(samples, 0.5, rng, 40_000)
+    literal = _literal_ttts(samples, 0.5, rng, 20_000)
     assert psi.sum() == pytest.approx(1.0)
-    assert psi == pytest.approx(literal, abs=0.01)
+    assert psi == pytest.approx(literal, abs=0.012)
 
 
 def test_top_two_by_hand_from_probabilities_of_being_best():

@@ -104,6 +104,8 @@ def test_inverse_flips_chance_and_risk_but_not_the_lift():
 # Randomised agreement with gbstats: proportions, means and ratios, relative/absolute, inverse, priors.
 
 
+# gbstats' truncnorm moments warn (harmlessly) for posteriors far from zero.
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 @settings(max_examples=150, deadline=None)
 @given(
     n_a=st.integers(50, 200_000),
@@ -129,7 +131,7 @@ def test_proportions_agree_with_gbstats(n_a, n_b, p_a, p_b, relative, inverse):
 
 def test_means_and_proper_priors_agree_with_gbstats_on_seeded_draws():
     rng = np.random.default_rng(20240620)
-    for case in range(300):
+    for case in range(150):
         stats = []
         for _ in range(2):
             n = int(rng.integers(20, 50_000))

@@ -67,7 +67,7 @@ def _quadrature(b, a):
 
 def test_against_numerical_integration_at_ad_scale():
     rng = np.random.default_rng(11)
-    for _ in range(40):
+    for _ in range(15):
         n_a, n_b = rng.integers(200, 30_000, 2)
         a = beta_posterior(ProportionStats(int(n_a), int(rng.binomial(n_a, 0.03))))
         b = beta_posterior(ProportionStats(int(n_b), int(rng.binomial(n_b, 0.033))))
