@@ -84,11 +84,12 @@ def _by_quadrature(a: BetaPosterior, b: BetaPosterior) -> float:
 def prob_greater(b: BetaPosterior, a: BetaPosterior) -> float:
     """Exact P(pB > pA) for independent Beta posteriors.
 
-    Uses the finite sum over whichever arm has a whole-number alpha (P(B > A) = 1 − P(A > B) for continuous
-    rates), and quadrature when neither does.
+    Uses the finite sum over the arm with the smaller whole-number alpha (P(B > A) = 1 − P(A > B) for
+    continuous rates), and quadrature when neither alpha is whole.
     """
-    if float(b.alpha).is_integer():
-        return _miller_sum(a, b)
-    if float(a.alpha).is_integer():
+    b_whole, a_whole = float(b.alpha).is_integer(), float(a.alpha).is_integer()
+    if b_whole and (not a_whole or b.alpha <= a.alpha):
+        return _miller_sum(a, b)  # the sum has alpha_B terms: use the shorter one
+    if a_whole:
         return 1.0 - _miller_sum(b, a)
     return _by_quadrature(a, b)
