@@ -89,9 +89,8 @@ def prepare(market: Market, events: list[Event]) -> None:
         market.update(adset.id, {"status": "PAUSED"})
         launched = datetime.combine(first + timedelta(days=event.day), time(8, 0), UTC)
         adset.created_time = launched
-        for ad in market.ads.values():
-            if ad.adset_id == adset.id:
-                ad.created_time = launched + timedelta(minutes=30)
+        for j in market._ads_of[adset.id]:
+            market.ads[market._ad_ids[j]].created_time = launched + timedelta(minutes=30)
 
 
 def apply(market: Market, event: Event) -> Event:
@@ -128,9 +127,10 @@ def _refresh(market: Market, event: Event) -> dict[str, str]:
     from optimizer.sandbox.market.generate import CTA_WEIGHTS, GENERATED_CTAS
 
     adset = market.adsets[event.object_id]
-    live = [a for a in market.ads.values() if a.adset_id == adset.id and a.status == "ACTIVE"]
+    siblings = [market.ads[market._ad_ids[j]] for j in market._ads_of[adset.id]]
+    live = [a for a in siblings if a.status == "ACTIVE"]
     cta = GENERATED_CTAS[int(np.searchsorted(np.cumsum(CTA_WEIGHTS), event.detail["cta_draw"]))]
-    number = sum(1 for a in market.ads.values() if a.adset_id == adset.id) + 1
+    number = len(siblings) + 1
     now = datetime.combine(market.today, time(10, 0), UTC)
     creative = market.create_creative(
         adset.account_id,

@@ -9,7 +9,6 @@ reports ad-level rows as a pull made today would see them (recent purchases stil
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -20,7 +19,8 @@ from optimizer.sandbox.market import history
 from optimizer.sandbox.market import validation as check
 from optimizer.sandbox.market.attribution import MAX_LAG
 from optimizer.sandbox.market.config import MarketConfig
-from optimizer.sandbox.market.delivery import STRATEGY_CODES, Plan, realise, targets
+from optimizer.sandbox.market.controls import Controls
+from optimizer.sandbox.market.delivery import Plan, realise, targets
 from optimizer.sandbox.market.entities import (
     BID_AMOUNT_STRATEGIES,
     Account,
@@ -45,23 +45,10 @@ IGNORED_FIELDS = frozenset(
         "tracking_specs", "conversion_specs", "adlabels", "access_token", "appsecret_proof",
     }
 )  # fmt: skip
+#: ``AdAccount.account_status`` values: 1 active, 2 disabled, 3 unsettled, 7 pending risk review, ...
+ACCOUNT_STATUSES = frozenset({1, 2, 3, 7, 8, 9, 100, 101, 201, 202})
 #: Days a lifetime budget without an end time is paced over.
 DEFAULT_FLIGHT_DAYS = 30
-
-
-@dataclass
-class _Controls:
-    """Per-ad-set controls derived from the entities; rebuilt only after an update or a creation."""
-
-    ad_active: np.ndarray
-    adset_on: np.ndarray
-    daily: np.ndarray  # own daily budget, major units (nan under CBO / lifetime)
-    group: np.ndarray
-    group_campaigns: list[str]
-    strategy: np.ndarray
-    bid: np.ndarray
-    offsets: np.ndarray
-    dated: list[int]  # ad sets with an end time or a lifetime budget (own or their campaign's)
 
 
 class Market:
@@ -83,7 +70,9 @@ class Market:
         self._records: list[DayRecord] = []
         self._rates: dict[int, Rates] = {}
         self._lifetime_spent: dict[str, int] = {}
-        self._controls: _Controls | None = None
+        self._controls = Controls()
+        self._ads_of: dict[str, list[int]] = {}  # ad set id -> ad positions
+        self._adsets_of: dict[str, list[int]] = {}  # campaign or account id -> ad set positions
         self._index: AdIndex | None = None
         self._last_report: tuple[tuple[object, ...], list[DailyMetrics]] | None = None
         self.truth = Truth(self)
@@ -127,8 +116,16 @@ class Market:
     def _created_now(self) -> datetime:
         return datetime.combine(self.today, time(9, 0), UTC)
 
-    def _invalidate(self) -> None:
-        self._controls = None
+    def _invalidate(self, object_id: str | None = None) -> None:
+        """Mark the ad sets whose delivery controls an object's change can affect."""
+        if object_id is None:
+            self._controls.mark(range(len(self._adset_ids)))
+        elif object_id in self.adsets:
+            self._controls.mark([self._position[object_id]])
+        elif object_id in self.ads:
+            self._controls.mark([self._position[self.ads[object_id].adset_id]])
+        else:  # a campaign or an account
+            self._controls.mark(self._adsets_of.get(object_id, ()))
 
     # -- creation -----------------------------------------------------------------------------------------
     def add_account(self, name: str, currency: str, timezone_name: str) -> Account:
@@ -138,7 +135,6 @@ class Market:
         account = Account(f"act_{number}", name, currency.upper(), timezone_name)
         self._position[account.id] = self._model.add_account(account.currency)
         self.accounts[account.id] = account
-        self._invalidate()
         return account
 
     def create_campaign(
@@ -184,7 +180,6 @@ class Market:
         )
         campaign.id = self._new_id()  # only once every field is valid, so refusals keep ids stable
         self.campaigns[campaign.id] = campaign
-        self._invalidate()
         return campaign
 
     def create_adset(
@@ -254,7 +249,10 @@ class Market:
         self._position[adset.id] = self._model.add_adset(self._position[account.id])
         self._adset_ids.append(adset.id)
         self.adsets[adset.id] = adset
-        self._invalidate()
+        self._ads_of[adset.id] = []
+        for owner in (campaign.id, account.id):
+            self._adsets_of.setdefault(owner, []).append(self._position[adset.id])
+        self._invalidate(adset.id)
         return adset
 
     def create_creative(self, account_id: str, fields: Mapping[str, Any]) -> Creative:
@@ -325,8 +323,9 @@ class Market:
         )
         self._ad_ids.append(ad.id)
         self.ads[ad.id] = ad
+        self._ads_of[adset.id].append(self._position[ad.id])
         self._index = None
-        self._invalidate()
+        self._invalidate(ad.id)
         return ad
 
     def _creative_field(self, account: Account, fields: Mapping[str, Any]) -> Creative:
@@ -385,10 +384,22 @@ class Market:
             if "name" in changes:
                 self.creatives[object_id].name = check.text("name", changes["name"])
         else:
-            self._refuse_unknown(changes, {"name"})
-            if "name" in changes:
-                self.accounts[object_id].name = check.text("name", changes["name"])
-        self._invalidate()
+            self._update_account(self.accounts[object_id], changes)
+        self._invalidate(object_id)
+
+    @staticmethod
+    def _update_account(account: Account, changes: Mapping[str, Any]) -> None:
+        """Accounts take a new name, or (sandbox only, to stage billing trouble) an ``account_status``."""
+        Market._refuse_unknown(changes, {"name", "account_status"})
+        name = check.text("name", changes["name"]) if "name" in changes else account.name
+        status = account.account_status
+        if "account_status" in changes:
+            status = check.integer("account_status", changes["account_status"])
+            if status not in ACCOUNT_STATUSES:
+                raise MarketError(
+                    "account_status", f"{status} is not one of {sorted(ACCOUNT_STATUSES)}"
+                )
+        account.name, account.account_status = name, status
 
     def _common(self, current_status: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         if current_status == "DELETED":
@@ -520,55 +531,8 @@ class Market:
         return _parent_status(self.adsets[ad.adset_id].status, "ADSET_PAUSED")
 
     # -- simulation ---------------------------------------------------------------------------------------
-    def _build_controls(self) -> _Controls:
-        n_sets, n_ads = len(self._adset_ids), len(self._ad_ids)
-        ad_active = np.zeros(n_ads, dtype=bool)
-        for k, ad_id in enumerate(self._ad_ids):
-            ad = self.ads[ad_id]
-            ad_active[k] = (
-                self.accounts[ad.account_id].account_status == 1 and self._ad_status(ad) == "ACTIVE"
-            )
-        has_ad = np.bincount(self._model.ad_set, weights=ad_active, minlength=n_sets) > 0
-        adset_on = np.zeros(n_sets, dtype=bool)
-        daily = np.full(n_sets, np.nan)
-        group = np.full(n_sets, -1, dtype=np.int64)
-        strategy = np.zeros(n_sets, dtype=np.int64)
-        bid = np.full(n_sets, np.nan)
-        offsets = np.ones(n_sets, dtype=np.int64)
-        group_campaigns: list[str] = []
-        group_of: dict[str, int] = {}
-        dated: list[int] = []
-        for k, adset_id in enumerate(self._adset_ids):
-            adset = self.adsets[adset_id]
-            campaign = self.campaigns[adset.campaign_id]
-            account = self.accounts[adset.account_id]
-            unit = offset(account.currency)
-            offsets[k] = unit
-            adset_on[k] = (
-                has_ad[k] and account.account_status == 1 and self._adset_status(adset) == "ACTIVE"
-            )
-            if campaign.is_cbo:
-                if campaign.id not in group_of:
-                    group_of[campaign.id] = len(group_campaigns)
-                    group_campaigns.append(campaign.id)
-                group[k] = group_of[campaign.id]
-            elif adset.daily_budget is not None:
-                daily[k] = adset.daily_budget / unit
-            if adset.end_time or campaign.end_time or adset.lifetime_budget is not None:
-                dated.append(k)
-            name = (adset.bid_strategy if not campaign.is_cbo else campaign.bid_strategy) or ""
-            strategy[k] = STRATEGY_CODES.get(name, 0)
-            if name in BID_AMOUNT_STRATEGIES and adset.bid_amount is not None:
-                bid[k] = adset.bid_amount / unit
-            elif name == "LOWEST_COST_WITH_MIN_ROAS" and adset.bid_constraints:
-                bid[k] = adset.bid_constraints["roas_average_floor"] / 10_000
-        return _Controls(
-            ad_active, adset_on, daily, group, group_campaigns, strategy, bid, offsets, dated
-        )
-
-    def _controls_now(self) -> _Controls:
-        if self._controls is None:
-            self._controls = self._build_controls()
+    def _controls_now(self) -> Controls:
+        self._controls.sync(self)
         return self._controls
 
     def _days_left(self, end_time: datetime | None, created: datetime) -> int:
@@ -581,12 +545,12 @@ class Market:
     def _remaining(self, object_id: str, lifetime: int) -> int:
         return max(0, lifetime - self._lifetime_spent.get(object_id, 0))
 
-    def _plan(self, controls: _Controls) -> tuple[Plan, np.ndarray, np.ndarray]:
+    def _plan(self, controls: Controls) -> tuple[Plan, np.ndarray, np.ndarray]:
         """Today's plan, plus the most each ad set and each CBO campaign may still spend (lifetime budgets)."""
         on = controls.adset_on.copy()
         budget = np.where(np.isnan(controls.daily), 0.0, controls.daily)
         ceiling = np.full(len(on), np.inf)
-        for k in controls.dated:
+        for k in sorted(controls.dated):
             adset = self.adsets[self._adset_ids[k]]
             campaign = self.campaigns[adset.campaign_id]
             if self._ended(adset.end_time) or self._ended(campaign.end_time):
@@ -673,7 +637,9 @@ class Market:
         per_set = np.bincount(
             self._model.ad_set[record.ad], weights=record.spend, minlength=len(self._adset_ids)
         )
-        for k in np.flatnonzero(per_set):
+        for k in sorted(self._controls.dated):  # only these can hold or sit under a lifetime budget
+            if not per_set[k]:
+                continue
             adset = self.adsets[self._adset_ids[k]]
             amount = int(per_set[k])
             if adset.lifetime_budget is not None:

@@ -116,10 +116,15 @@ def simulate_day(
 
     rows = np.flatnonzero(impressions > 0)
     ad_spend = split_spend(spend_minor.astype(np.int64), ad_set, impressions)
-    by_lag = rngs.conversions.multinomial(purchases[rows], DELAY)
-    scale = (rates.aov[rows] * offsets[ad_set[rows]] / VALUE_SHAPE)[:, None]
-    values = np.rint(rngs.value.gamma(by_lag * VALUE_SHAPE + (by_lag == 0), scale) * (by_lag > 0))
-    assert by_lag.shape[1] == MAX_LAG + 1
+    bought = purchases[rows]
+    by_lag = np.zeros((len(rows), MAX_LAG + 1), dtype=np.int64)
+    some = bought > 0
+    by_lag[some] = rngs.conversions.multinomial(bought[some], DELAY)
+    # the value of the n purchases landing at one lag: a sum of n Gamma(k, aov/k) is Gamma(n k, aov/k)
+    row, lag = np.nonzero(by_lag)
+    scale = rates.aov[rows] * offsets[ad_set[rows]] / VALUE_SHAPE
+    values = np.zeros(by_lag.shape, dtype=np.int64)
+    values[row, lag] = np.rint(rngs.value.gamma(by_lag[row, lag] * VALUE_SHAPE, scale[row]))
     return DayRecord(
         ordinal=ordinal,
         ad=rows.astype(np.int64),

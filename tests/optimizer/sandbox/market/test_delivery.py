@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from optimizer.money import minor_to_major
-from optimizer.sandbox.market import Market, MarketConfig
+from optimizer.sandbox.market import Market, MarketConfig, MarketError
 
 from .conftest import START
 from .helpers import adset_spend, adset_totals, live_adset
@@ -163,3 +163,43 @@ def test_lifetime_budget_is_paced_and_never_overspent(fresh: Market) -> None:
     total = sum(days.values())
     assert Decimal("270") < total <= Decimal("300")
     assert max(days.values()) < Decimal("45")
+
+
+def test_cbo_lifetime_budget_is_never_overspent(scratch: Market) -> None:
+    account = next(iter(scratch.accounts))
+    end = scratch.today + timedelta(days=5)
+    campaign = scratch.create_campaign(
+        account,
+        {"name": "Flash sale", "lifetime_budget": "20000", "end_time": end.isoformat()},
+    )
+    assert campaign.is_cbo and campaign.bid_strategy == "LOWEST_COST_WITHOUT_CAP"
+    members = []
+    for n in range(3):
+        adset = scratch.create_adset(account, {"name": f"Sale {n}", "campaign_id": campaign.id})
+        assert adset.daily_budget is None and adset.bid_strategy is None
+        creative = scratch.create_creative(account, {"call_to_action_type": "SHOP_NOW"})
+        scratch.create_ad(
+            account, {"name": f"Sale ad {n}", "adset_id": adset.id, "creative_id": creative.id}
+        )
+        members.append(adset.id)
+    start = scratch.today
+    scratch.advance(7)
+    spend = adset_spend(scratch, start, scratch.today)
+    per_day = collections.defaultdict(Decimal)
+    for (adset_id, day), amount in spend.items():
+        if adset_id in members:
+            per_day[day] += amount
+    assert set(per_day) == {start + timedelta(days=k) for k in range(5)}  # stops at the end time
+    assert Decimal("180") < sum(per_day.values()) <= Decimal("200")
+
+
+def test_disabled_account_stops_delivering(scratch: Market) -> None:
+    account = next(iter(scratch.accounts))
+    scratch.update(account, {"account_status": 2})
+    assert scratch.effective_status(account) == "DISABLED"
+    day = scratch.today
+    scratch.advance(1)
+    assert scratch.metrics(account, day, day) == []
+    with pytest.raises(MarketError) as raised:
+        scratch.update(account, {"account_status": 5})
+    assert raised.value.field == "account_status"
