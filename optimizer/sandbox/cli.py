@@ -27,6 +27,11 @@ app = typer.Typer(
     help="A local Meta Graph API sandbox backed by a market simulator with known truth.",
     invoke_without_command=True,
     add_completion=False,
+    epilog=(
+        "Faults: comma-separated NAME[=RATE] items, RATE a probability in [0,1] or everyN (every Nth event); "
+        "NAME is throttle, transient, server_error, drop, batch_null, async_slow, async_stuck, async_fail or "
+        "async_skip; seed=N seeds the draws. Example: throttle=0.1,transient=every5,async_fail=0.3,seed=3."
+    ),
 )
 
 

@@ -56,6 +56,7 @@ from optimizer.sandbox.graph.wire import (
 )
 from optimizer.sandbox.market import Account, Ad, AdSet, Campaign, Creative, Market
 from optimizer.sandbox.market.errors import MarketError, UnknownObjectError
+from optimizer.sandbox.market.validation import minimum_daily_budget
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +346,8 @@ class GraphApp:
                 return self._insights(request, obj)
             if method == "POST":
                 return self._async_insights(request, obj)
+        elif method == "GET" and edge == "minimum_budgets" and isinstance(obj, Account):
+            return self._minimum_budgets(request, obj)
         elif method == "GET":
             children = self._children(obj, edge)
             if children is not None:
@@ -459,6 +462,19 @@ class GraphApp:
         if parse_bool(request.first("summary")):
             body["summary"] = {"total_count": len(objs)}
         return GraphResponse(200, body)
+
+    def _minimum_budgets(self, request: GraphRequest, account: Account) -> GraphResponse:
+        """``GET act_<id>/minimum_budgets``: the smallest daily budget the market accepts, in minor units."""
+        floor = minimum_daily_budget(account.currency)
+        row = {
+            "currency": account.currency,
+            "min_daily_budget_imp": floor,
+            "min_daily_budget_high_freq": floor,
+            "min_daily_budget_low_freq": floor,
+            "min_daily_budget_video_views": floor,
+        }
+        page = paginate(request, [row])
+        return GraphResponse(200, {"data": page.items, "paging": page.paging})
 
     def _changes(self, request: GraphRequest) -> dict[str, str]:
         return {k: v for k, v in request.params().items() if k not in TRANSPORT_PARAMS}

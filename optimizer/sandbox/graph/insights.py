@@ -26,7 +26,7 @@ from optimizer.sandbox.graph.params import (
     rule_matches,
 )
 from optimizer.sandbox.graph.render import account_digits
-from optimizer.sandbox.graph.wire import GraphError, invalid_parameter
+from optimizer.sandbox.graph.wire import invalid_parameter
 from optimizer.sandbox.market import Account, DailyMetrics, Market
 
 LEVELS = ("account", "campaign", "adset", "ad")
@@ -87,12 +87,10 @@ def parse_query(
     names = tuple(dict.fromkeys(sel.name for sel in selection)) if selection else DEFAULT_FIELDS
     breakdowns = parse_list(params.get("breakdowns"), "breakdowns") or []
     if breakdowns:
-        raise GraphError(
-            2,
-            "Invalid breakdowns: the sandbox reports without breakdowns, ask again with breakdowns=[]",
-            subcode=1504041,
-            status=400,
-            transient=False,
+        # A permanent error: clients must not retry it, and silently unbroken rows would mislabel data.
+        raise invalid_parameter(
+            f"Param breakdowns: the sandbox reports without breakdowns ({', '.join(breakdowns)}); "
+            "ask again with breakdowns=[]"
         )
     windows = tuple(
         parse_list(params.get("action_attribution_windows"), "action_attribution_windows") or ()
@@ -240,19 +238,31 @@ class InsightsEngine:
                     period_of[day] = (start, stop)
                     day = date.fromordinal(day.toordinal() + 1)
             groups: dict[tuple[tuple[date, date], str], _Totals] = {}
+            scope_key = f"{scope[0]}_id" if scope is not None else None
+            passes: dict[str, bool] = {}  # entity filters depend on the ad only: decide once per ad
+            account_key = account_digits(account.id)
             for m in self.market.metrics(account.id, since, until):
-                if scope is not None and getattr(m, f"{scope[0]}_id") != scope[1]:
+                if (
+                    scope_key is not None
+                    and scope is not None
+                    and getattr(m, scope_key) != scope[1]
+                ):
                     continue
-                if not self._entity_ok(m, query):
-                    continue
+                if query.entity_rules:
+                    ok = passes.get(m.ad_id)
+                    if ok is None:
+                        ok = passes[m.ad_id] = self._entity_ok(m, query)
+                    if not ok:
+                        continue
                 period = period_of.get(m.date)
                 if period is None:
                     continue
-                key_id = getattr(m, level_key) if level_key else account_digits(account.id)
+                key_id = getattr(m, level_key) if level_key else account_key
                 totals = groups.get((period, key_id))
                 if totals is None:
                     totals = groups[(period, key_id)] = _Totals()
                 totals.add(m)
+            names: dict[str, dict[str, str]] = {}
             for (period, key_id), totals in groups.items():
                 if totals.impressions == 0 and totals.spend == 0:
                     continue
@@ -261,7 +271,9 @@ class InsightsEngine:
                     for name, op, value in query.metric_rules
                 ):
                     continue
-                row = self._row(account, query, key_id, period, totals)
+                if key_id not in names:
+                    names[key_id] = self._names(query.level, key_id, account)
+                row = self._row(account, query, names[key_id], period, totals)
                 out.append(((period[0], key_id), row))
         out.sort(key=lambda pair: pair[0])
         return [row for _, row in out]
@@ -317,11 +329,10 @@ class InsightsEngine:
         self,
         account: Account,
         query: InsightsQuery,
-        key_id: str,
+        names: dict[str, str],
         period: tuple[date, date],
         t: _Totals,
     ) -> dict[str, Any]:
-        names = self._names(query.level, key_id, account)
         actions = [(a, n) for a, n in _count_actions(t) if self._action_ok(a, query)]
         values = [
             (a, t.value)
@@ -383,11 +394,15 @@ class InsightsEngine:
 
     @staticmethod
     def _action_ok(action_type: str, query: InsightsQuery) -> bool:
+        if not query.action_types:
+            return True
         return all(rule_matches(action_type, op, value) for op, value in query.action_types)
 
     @staticmethod
     def _action(action_type: str, value: str, query: InsightsQuery) -> dict[str, str]:
         item = {"action_type": action_type, "value": value}
+        if not query.windows:
+            return item
         for window in query.windows:
             if window.endswith("_view"):
                 item[window] = "0"

@@ -8,6 +8,7 @@ from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adset import AdSet
 from facebook_business.adobjects.campaign import Campaign
 from facebook_business.adobjects.user import User
+from facebook_business.exceptions import FacebookRequestError
 
 from tests.optimizer.sandbox.graph.conftest import TOKEN, Sandbox, use
 
@@ -170,3 +171,15 @@ def test_creation_edges_return_ids_and_objects_are_readable(sandbox: Sandbox, sd
         900,
         "CAMPAIGN_PAUSED",
     )
+
+
+def test_minimum_budgets_match_what_the_market_accepts(sandbox: Sandbox, sdk: None) -> None:
+    use(sandbox.url)
+    rows = list(AdAccount(sandbox.account_id).get_minimum_budgets())
+    floor = rows[0]["min_daily_budget_imp"]
+    assert rows[0]["currency"] == "USD" and floor == 100
+    adset_id = next(a.id for a in sandbox.market.adsets.values() if a.daily_budget is not None)
+    AdSet(adset_id).api_update(params={"daily_budget": floor})
+    with pytest.raises(FacebookRequestError) as below:
+        AdSet(adset_id).api_update(params={"daily_budget": floor - 1})
+    assert below.value.api_error_code() == 100 and "daily_budget" in below.value.api_error_message()
