@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from optimizer.errors import CurrencyError, InputError
 from optimizer.money import offset, parse_decimal, to_micros
-from optimizer.store.types import utcnow
+from optimizer.store.types import Micros, utcnow
 
 
 class FieldError(ValueError):
@@ -32,11 +32,12 @@ class FieldError(ValueError):
 
 
 Converter = Callable[[Any], Any]
-_MISSING = object()
 
 
 def text(value: Any) -> str:
     """A non-empty string; integer ids are accepted and written as strings."""
+    if type(value) is str and value and not value[0].isspace():
+        return value
     if isinstance(value, str):
         if not value.strip():
             raise FieldError("is empty")
@@ -48,6 +49,8 @@ def text(value: Any) -> str:
 
 def count(value: Any) -> int:
     """A non-negative whole number (the API sends counts as strings)."""
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, bool):
         raise FieldError(f"expected a whole number, got {value!r}")
     if isinstance(value, int):
@@ -63,18 +66,22 @@ def count(value: Any) -> int:
     return number
 
 
-def money(value: Any) -> Decimal:
-    """A non-negative amount in major units, exact to the micro; floats are refused."""
+def money(value: Any) -> Micros:
+    """A non-negative amount in major units, exact to the micro, as integer micros; floats are refused."""
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent >= -6:  # type: ignore[operator]
+        if value < 0:
+            raise FieldError(f"is negative ({value})")
+        return Micros(value.scaleb(6))
     if isinstance(value, float):
         raise FieldError(f"money must not be a float ({value!r}): pass a Decimal or a string")
     try:
         amount = parse_decimal(value, "amount")
-        to_micros(amount)
+        micros = to_micros(amount)
     except InputError as exc:
         raise FieldError(str(exc).removeprefix("amount: ")) from None
     if amount < 0:
         raise FieldError(f"is negative ({amount})")
-    return amount
+    return Micros(micros)
 
 
 def day(value: Any) -> date:
@@ -193,27 +200,33 @@ def validate_rows(
     rows: Iterable[Any],
     check: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every row converted to a full column dict, or InputError naming table, row and field."""
-    items = list(specs.items())
+    """Every row converted to a full column dict, or InputError naming table, row and field.
+
+    Defaults (``updated_at``, ``pulled_at``) are taken once per batch: one pull, one timestamp.
+    """
+    items = [(name, spec.convert, spec.required) for name, spec in specs.items()]
+    defaults = {
+        name: spec.default() if spec.default is not None else None for name, spec in specs.items()
+    }
     known = frozenset(specs)
     out: list[dict[str, Any]] = []
     for index, raw in enumerate(rows, start=1):
-        row = _as_mapping(raw)
+        row = raw if type(raw) is dict else _as_mapping(raw)
         clean: dict[str, Any] = {}
-        for name, spec in items:
-            value = row.get(name, _MISSING)
-            if value is _MISSING or value is None:
-                if spec.required:
+        for name, convert, needed in items:
+            value = row.get(name)
+            if value is None:
+                if needed:
                     raise InputError(f"{describe(table, index, row)}: {name}: is missing")
-                clean[name] = spec.default() if spec.default is not None else None
+                clean[name] = defaults[name]
                 continue
             try:
-                clean[name] = spec.convert(value)
+                clean[name] = convert(value)
             except FieldError as exc:
                 raise exc.error(f"{describe(table, index, row)}: {name}: {exc}") from None
-        unknown = row.keys() - known
-        if unknown:
-            raise InputError(f"{describe(table, index, row)}: unknown field(s) {sorted(unknown)}")
+        if not known.issuperset(row):
+            unknown = sorted(row.keys() - known)
+            raise InputError(f"{describe(table, index, row)}: unknown field(s) {unknown}")
         if check is not None:
             try:
                 check(clean)

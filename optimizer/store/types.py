@@ -19,6 +19,12 @@ from sqlalchemy.types import TypeDecorator
 from optimizer.money import from_micros, parse_decimal, to_micros
 
 
+class Micros(int):
+    """An amount already checked and converted to integer micros (by row validation): bound as is."""
+
+    __slots__ = ()
+
+
 class Money(TypeDecorator[Decimal]):
     """A major-unit amount stored as integer micros; Decimal in, Decimal out, never float."""
 
@@ -28,6 +34,8 @@ class Money(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None
+        if type(value) is Micros:
+            return int(value)
         if isinstance(value, float):
             raise TypeError(f"money must not be a float: {value!r}; pass a Decimal or a string")
         if isinstance(value, Decimal):
