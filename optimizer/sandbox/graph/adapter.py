@@ -8,14 +8,13 @@ raises ``requests.ConnectionError``, as a cut socket does.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from optimizer.sandbox.graph.app import GraphApp
-from optimizer.sandbox.graph.wire import GraphRequest
 
 DEFAULT_BASE_URL = "http://graph.sandbox.local"
 
@@ -36,23 +35,12 @@ class SandboxAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Answer one prepared request."""
         split = urlsplit(request.url or "")
+        target = f"{split.path}?{split.query}" if split.query else split.path
         body = request.body
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
-        content_type = request.headers.get("Content-Type", "")
-        form = (
-            parse_qsl(text, keep_blank_values=True)
-            if text and "multipart" not in content_type
-            else []
+        raw = body.encode() if isinstance(body, str) else (body or b"")
+        answer = self.app.handle_wire(
+            (request.method or "GET"), target, bytes(raw), dict(request.headers), self.base_url
         )
-        graph_request = GraphRequest(
-            method=(request.method or "GET").upper(),
-            path=split.path,
-            query=tuple(parse_qsl(split.query, keep_blank_values=True)),
-            form=tuple(form),
-            headers=dict(request.headers),
-            base_url=self.base_url,
-        )
-        answer = self.app.handle(graph_request)
         if answer.drop:
             raise requests.ConnectionError(
                 "Connection aborted: the Graph sandbox dropped the connection (fault injection)",

@@ -124,6 +124,16 @@ class GraphApp:
                 return self._guard(lambda: self._control(request), None, False)
             return self._serve(request, top=True)
 
+    def handle_wire(
+        self, method: str, target: str, body: bytes, headers: dict[str, str], base_url: str
+    ) -> GraphResponse:
+        """Answer raw HTTP pieces (request target, body bytes, headers), as both skins receive them."""
+        try:
+            request = GraphRequest.from_wire(method, target, body, headers, base_url)
+        except GraphError as error:
+            return error.response()
+        return self.handle(request)
+
     def _serve(self, request: GraphRequest, *, top: bool) -> GraphResponse:
         version, segments = self._split(request.path)
         account, insights = self._usage_target(segments)

@@ -96,15 +96,13 @@ def paginate(request: GraphRequest, items: Sequence[T], *, path: str | None = No
 def _url(request: GraphRequest, path: str | None, key: str, cursor: str) -> str:
     """The same request on the sandbox's own host, with every original parameter and the new cursor."""
     pairs: list[tuple[str, str]] = []
-    seen_token = False
+    seen: set[str] = set()
     for name, value in request.query:
-        if name in _PAGING_PARAMS:
+        # Keep each parameter once: SDKs <= 17.0.1 follow ``next`` and add their token and proof again,
+        # so URLs that repeated them would grow with every page (SDK issue #641).
+        if name in _PAGING_PARAMS or name in seen:
             continue
-        if name == "access_token":
-            # Keep one token: old SDKs re-add theirs, so URLs must not grow with every page.
-            if seen_token:
-                continue
-            seen_token = True
+        seen.add(name)
         pairs.append((name, value))
     pairs.append((key, cursor))
     return f"{request.base_url}{path or request.path}?{urlencode(pairs)}"

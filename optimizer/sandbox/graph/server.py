@@ -10,10 +10,8 @@ from __future__ import annotations
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
 
 from optimizer.sandbox.graph.app import GraphApp
-from optimizer.sandbox.graph.wire import GraphRequest
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -33,22 +31,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer()
 
     def _answer(self) -> None:
-        split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        form: list[tuple[str, str]] = []
-        content_type = self.headers.get("Content-Type", "")
-        if raw and "multipart/form-data" not in content_type:
-            form = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
-        request = GraphRequest(
-            method=self.command,
-            path=split.path,
-            query=tuple(parse_qsl(split.query, keep_blank_values=True)),
-            form=tuple(form),
-            headers={k: v for k, v in self.headers.items()},
-            base_url=self.server.base_url,
+        body = self.rfile.read(length) if length else b""
+        headers = {k: v for k, v in self.headers.items()}
+        response = self.server.app.handle_wire(
+            self.command, self.path, body, headers, self.server.base_url
         )
-        response = self.server.app.handle(request)
         if response.drop:
             self.close_connection = True
             try:

@@ -11,6 +11,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,22 @@ class GraphRequest:
     form: tuple[tuple[str, str], ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
     base_url: str = "http://127.0.0.1"
+
+    @classmethod
+    def from_wire(
+        cls, method: str, target: str, body: bytes, headers: dict[str, str], base_url: str
+    ) -> GraphRequest:
+        """Decode an HTTP request line's target (``/v26.0/x?y=z``) and body; error #100 if undecodable."""
+        split = urlsplit(target)
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        return cls(
+            method=method.upper(),
+            path=split.path,
+            query=tuple(parse_qsl(split.query, keep_blank_values=True)),
+            form=tuple(decode_body(body, content_type)),
+            headers=dict(headers),
+            base_url=base_url,
+        )
 
     def first(self, name: str) -> str | None:
         """The first value of ``name`` in the query, then the form (repeated tokens: the first wins)."""
@@ -107,6 +124,26 @@ class GraphError(Exception):
     def response(self) -> GraphResponse:
         """This error as a response."""
         return GraphResponse(self.status, self.body(), dict(self.headers))
+
+
+def decode_body(raw: bytes, content_type: str) -> list[tuple[str, str]]:
+    """A POST body as form pairs: url-encoded (the SDK) or a JSON object (scripts using ``json=``).
+
+    JSON values that are not strings are re-encoded as JSON text, the form the SDK would have sent them in.
+    Multipart bodies (file uploads) carry nothing the sandbox serves and decode to no pairs.
+    """
+    if not raw or "multipart/form-data" in content_type:
+        return []
+    text = raw.decode("utf-8", "replace")
+    if "application/json" in content_type:
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            raise invalid_parameter("The request body is not valid JSON") from None
+        if not isinstance(decoded, dict):
+            raise invalid_parameter("A JSON request body must be an object of parameters")
+        return [(str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in decoded.items()]
+    return parse_qsl(text, keep_blank_values=True)
 
 
 def invalid_parameter(message: str, *, subcode: int | None = None) -> GraphError:

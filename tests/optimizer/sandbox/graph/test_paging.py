@@ -11,7 +11,10 @@ from optimizer.sandbox.graph.wire import GraphError, GraphRequest
 
 
 def _request(**params: str) -> GraphRequest:
-    query = (("access_token", "T"), ("access_token", "T2"), *params.items())
+    query = (
+        ("access_token", "T"), ("appsecret_proof", "P"), ("access_token", "T2"), ("appsecret_proof", "P"),
+        *params.items(),
+    )  # fmt: skip
     return GraphRequest("GET", "/v26.0/act_1/insights", query, base_url="http://127.0.0.1:9999")
 
 
@@ -27,6 +30,7 @@ def test_walk_forward_and_back() -> None:
     )
     query = parse_qsl(split.query)
     assert [v for k, v in query if k == "access_token"] == ["T"]  # one token: URLs must not grow
+    assert [v for k, v in query if k == "appsecret_proof"] == ["P"]
     assert ("level", "ad") in query and ("limit", "3") in query
     second = paginate(_request(limit="3", level="ad", after=dict(query)["after"]), items)
     assert second.items == [3, 4, 5] and "previous" in second.paging

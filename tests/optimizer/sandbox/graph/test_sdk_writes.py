@@ -189,3 +189,32 @@ def test_batch_null_items_come_back_in_the_sdk_retry_batch(sdk: None) -> None:
         assert [box.market.adsets[i].daily_budget for i in ids] == [8000, 8001, 8002, 8003]
     finally:
         server.stop()
+
+
+def test_plain_clients_may_post_json_or_form_and_bad_json_is_100(sandbox: Sandbox) -> None:
+    adset_id = _own_budget_adsets(sandbox)[0]
+    url = f"{sandbox.url}/v26.0/{adset_id}/"
+    reply = requests.post(
+        url,
+        params={"access_token": TOKEN},
+        json={"daily_budget": 4444, "status": "PAUSED"},
+        timeout=5,
+    )
+    assert reply.json() == {"success": True}
+    assert (
+        sandbox.market.adsets[adset_id].daily_budget,
+        sandbox.market.adsets[adset_id].status,
+    ) == (4444, "PAUSED")
+    reply = requests.post(url, data={"access_token": TOKEN, "name": "token in the form"}, timeout=5)
+    assert (
+        reply.json() == {"success": True}
+        and sandbox.market.adsets[adset_id].name == "token in the form"
+    )
+    bad = requests.post(
+        url,
+        params={"access_token": TOKEN},
+        data="{not json",
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == 100
