@@ -30,6 +30,9 @@ class MarketConfig:
     #: Script the advertiser's past (budget edits, late launches, pauses, creative refreshes); see
     #: :mod:`.history`. Off: every entity runs at its starting settings for the whole history.
     history_events: bool = True
+    #: How much worse an ad set converts right after a significant edit (see :mod:`.model`); 0 turns the
+    #: learning phase off.
+    learning_penalty: float = 0.2
 
     def __post_init__(self) -> None:
         for name in ("accounts", "campaigns", "adsets", "ads_per_adset"):
@@ -42,6 +45,10 @@ class MarketConfig:
         if self.adsets < self.campaigns:
             raise MarketError(
                 "adsets", f"{self.adsets} ad sets cannot fill {self.campaigns} campaigns"
+            )
+        if not 0 <= self.learning_penalty < 1:
+            raise MarketError(
+                "learning_penalty", f"must be in [0, 1), got {self.learning_penalty!r}"
             )
         if not self.currencies:
             raise MarketError("currencies", "needs at least one currency")

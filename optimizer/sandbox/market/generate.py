@@ -135,6 +135,7 @@ def populate(market: Market) -> None:
                     created_time=when(29 - k % 7, 12 + j),
                 )
         _set_cost_caps(market, capped, rng)
+    market._model.graduate()  # the generated ad sets have run for weeks before the history starts
 
 
 def _set_cost_caps(market: Market, adset_ids: list[str], rng: np.random.Generator) -> None:

@@ -101,6 +101,8 @@ def apply(market: Market, event: Event) -> Event:
     done: dict[str, Any] = {}
     if event.kind in ("launch", "resume"):
         market.update(event.object_id, {"status": "ACTIVE"})
+        if event.kind == "launch":  # a new ad set learns from scratch
+            market._model.reset_learning([market._position[event.object_id]])
     elif event.kind == "pause":
         market.update(event.object_id, {"status": "PAUSED"})
     elif event.kind == "budget":

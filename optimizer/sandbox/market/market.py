@@ -62,7 +62,7 @@ class Market:
         self.ads: dict[str, Ad] = {}
         self.creatives: dict[str, Creative] = {}
         self.today: date = self.config.first_day
-        self._model = Model(seed=self.config.seed)
+        self._model = Model(seed=self.config.seed, learning_penalty=self.config.learning_penalty)
         self._next_id = 0
         self._position: dict[str, int] = {}  # id -> index in its kind's arrays
         self._adset_ids: list[str] = []
@@ -324,6 +324,7 @@ class Market:
         self._ad_ids.append(ad.id)
         self.ads[ad.id] = ad
         self._ads_of[adset.id].append(self._position[ad.id])
+        self._model.reset_learning([self._position[adset.id]])  # a new ad is a significant edit
         self._index = None
         self._invalidate(ad.id)
         return ad
@@ -438,6 +439,8 @@ class Market:
                     self._check_bid(clean["bid_strategy"], adset.bid_amount, adset.bid_constraints)
         if "end_time" in changes:
             clean["end_time"] = check.timestamp("end_time", changes["end_time"])
+        if _significant(campaign, clean):
+            self._model.reset_learning(self._adsets_of.get(campaign.id, []))
         for name, value in clean.items():
             setattr(campaign, name, value)
 
@@ -489,6 +492,8 @@ class Market:
             clean.get("bid_amount", adset.bid_amount),
             clean.get("bid_constraints", adset.bid_constraints),
         )
+        if _significant(adset, clean):
+            self._model.reset_learning([self._position[adset.id]])
         for name, value in clean.items():
             setattr(adset, name, value)
 
@@ -498,10 +503,11 @@ class Market:
         if "creative_id" in changes or "creative" in changes:
             creative = self._creative_field(self.accounts[ad.account_id], changes)
             clean["creative_id"] = creative.id
+        if "creative_id" in clean and clean["creative_id"] != ad.creative_id:
+            self._model.set_creative(self._position[ad.id], self._position[clean["creative_id"]])
+            self._model.reset_learning([self._position[ad.adset_id]])
         for name, value in clean.items():
             setattr(ad, name, value)
-        if "creative_id" in clean:
-            self._model.set_creative(self._position[ad.id], self._position[clean["creative_id"]])
 
     # -- status -------------------------------------------------------------------------------------------
     def effective_status(self, object_id: str) -> str:
@@ -621,7 +627,9 @@ class Market:
             self._model.set_pool,
             rngs,
         )
-        self._model.step(rngs.drift, impressions.astype(np.float64))
+        purchases = np.zeros(len(self._ad_ids))
+        purchases[record.ad] = record.purchases_by_lag[:, -1]
+        self._model.step(rngs.drift, impressions.astype(np.float64), purchases)
         self._rates[ordinal] = rates
         self._records.append(record)
         self._book_lifetime(record)
@@ -689,6 +697,23 @@ class Market:
     def records(self) -> list[DayRecord]:
         """The simulated days (for the truth and for tests); treat as read-only."""
         return self._records
+
+
+#: A budget change beyond this ratio counts as a significant edit (practitioners' rule of thumb; Meta's
+#: own threshold is not documented) and sends the ad sets back into learning.
+SIGNIFICANT_BUDGET_CHANGE = 0.2
+
+
+def _significant(current: Campaign | AdSet, clean: Mapping[str, Any]) -> bool:
+    """Whether applying ``clean`` to ``current`` is a significant edit (learning restarts)."""
+    for name in ("daily_budget", "lifetime_budget"):
+        old, new = getattr(current, name), clean.get(name)
+        if new is not None and old and abs(new / old - 1) > SIGNIFICANT_BUDGET_CHANGE:
+            return True
+    for name in ("bid_strategy", "bid_amount", "bid_constraints", "targeting"):
+        if name in clean and clean[name] != getattr(current, name, None):
+            return True
+    return False
 
 
 def _parent_status(status: str, paused: str) -> str:

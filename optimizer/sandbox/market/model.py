@@ -6,7 +6,8 @@ spend ``s`` in the account currency, ``x = s / fx`` its value in USD):
     E[impressions_i | s] = A_i * W_imp[w] * exp(u_i(d)) * x ** b_i          b_i in (0.55, 0.85): CPM rises
     ctr_j(d)  = ctr_c * exp(cta_ctr[i, a]) * F_j(d) * W_ctr[w] * exp(v_j(d))   all-click CTR
     F_j(d)    = floor_c + (1 - floor_c) * exp(-cumulative_impressions_j / tau_j)   creative fatigue
-    cvr_j(d)  = cvr_i * m_c * exp(cta_cvr[i, a]) * W_cvr[w] * exp(z_i(d))         purchases per landing view
+    cvr_j(d)  = cvr_i * m_c * exp(cta_cvr[i, a]) * W_cvr[w] * exp(z_i(d)) * (1 - 0.2 L_i(d))  per landing view
+    L_i(d)    = max(0, 1 - purchases since edit / 50) * max(0, 1 - days since edit / 14)   learning phase
     r_j(d)    = ctr_j * link_c * lpv_i * cvr_j                                 purchases per impression
     w_j(d)    = q_j / sum_k q_k,   q_j = (r_j)^1.5 over the ad set's active ads   delivery share
     E[purchases_i | s] = kappa_i(d) * x ** b_i,  kappa_i = A_i W_imp[w] e^{u_i} * sum_j w_j r_j
@@ -68,6 +69,11 @@ WEEKDAY_ACCOUNT_SD = 0.02
 
 DRIFT_SD = {"cpm": 0.02, "ctr": 0.015, "cvr": 0.03}
 DRIFT_REVERSION = 0.02
+#: Learning phase: after a significant edit an ad set converts up to 20% worse, recovering linearly as it
+#: gathers 50 purchases or over 14 days, whichever ends it first (Meta: exit after ~50 results a week).
+LEARNING_PENALTY = 0.2
+LEARNING_RESULTS = 50.0
+LEARNING_DAYS = 14.0
 #: Share exponent: Meta's delivery concentrates on the ads it predicts convert best.
 SHARE_POWER = 1.5
 
@@ -123,6 +129,11 @@ class Model:
     set_cta_cvr: F = field(default_factory=lambda: np.zeros((0, len(CTA_TYPES))))
     drift_cpm: F = field(default_factory=_floats)
     drift_cvr: F = field(default_factory=_floats)
+    learn_conversions: F = field(
+        default_factory=_floats
+    )  # purchases since the last significant edit
+    learn_days: F = field(default_factory=_floats)  # days since the last significant edit
+    learning_penalty: float = LEARNING_PENALTY
     # creatives
     cre_cta: I = field(default_factory=_ints)
     cre_ctr: F = field(default_factory=_floats)
@@ -171,6 +182,8 @@ class Model:
         start = rng.normal(0.0, 0.05, size=2)
         self.drift_cpm = _grow(self.drift_cpm, start[0])
         self.drift_cvr = _grow(self.drift_cvr, start[1])
+        self.learn_conversions = _grow(self.learn_conversions, 0.0)  # a new ad set starts learning
+        self.learn_days = _grow(self.learn_days, 0.0)
         return index
 
     def add_creative(self, cta: str) -> int:
@@ -228,6 +241,7 @@ class Model:
             * np.exp(self.set_cta_cvr[s, cta])
             * ad_week[:, 2]
             * np.exp(self.drift_cvr[s])
+            * (1.0 - self.learning_penalty * self.learning()[s])
         )
         cvr = np.minimum(cvr, 0.9)
         link = self.cre_link[c]
@@ -256,11 +270,31 @@ class Model:
         )
 
     # -- dynamics -----------------------------------------------------------------------------------------
-    def step(self, rng: np.random.Generator, impressions: F) -> None:
-        """End of a day: fatigue accrues with the ads' impressions; the log-rate drifts take a step."""
+    def learning(self) -> F:
+        """How far each ad set is from out of learning: 1 just after an edit, 0 once it has exited."""
+        by_results = np.maximum(0.0, 1.0 - self.learn_conversions / LEARNING_RESULTS)
+        by_time = np.maximum(0.0, 1.0 - self.learn_days / LEARNING_DAYS)
+        return np.asarray(by_results * by_time, dtype=np.float64)
+
+    def reset_learning(self, adsets: list[int] | npt.NDArray[np.int64]) -> None:
+        """A significant edit sends the ad sets back into learning."""
+        self.learn_conversions[adsets] = 0.0
+        self.learn_days[adsets] = 0.0
+
+    def graduate(self) -> None:
+        """Mark every ad set as long out of learning (the generated account is mature)."""
+        self.learn_conversions[:] = LEARNING_RESULTS
+        self.learn_days[:] = LEARNING_DAYS
+
+    def step(self, rng: np.random.Generator, impressions: F, purchases: F) -> None:
+        """End of a day: fatigue accrues with the ads' impressions, learning with the ad sets' purchases,
+        and the log-rate drifts take a step."""
         self.ad_cum_imp += impressions
+        n_sets = len(self.set_account)
+        self.learn_conversions += np.bincount(self.ad_set, weights=purchases, minlength=n_sets)
+        self.learn_days += 1.0
         keep = 1.0 - DRIFT_REVERSION
-        n_sets, n_ads = len(self.set_account), len(self.ad_set)
+        n_ads = len(self.ad_set)
         self.drift_cpm = keep * self.drift_cpm + rng.normal(0.0, DRIFT_SD["cpm"], n_sets)
         self.drift_cvr = keep * self.drift_cvr + rng.normal(0.0, DRIFT_SD["cvr"], n_sets)
         self.drift_ctr = keep * self.drift_ctr + rng.normal(0.0, DRIFT_SD["ctr"], n_ads)

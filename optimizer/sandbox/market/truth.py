@@ -155,6 +155,10 @@ class Truth:
         floor = model.cre_floor[model.ad_creative[j]]
         return float(floor + (1 - floor) * np.exp(-model.ad_cum_imp[j] / model.ad_tau[j]))
 
+    def learning(self, adset_id: str) -> float:
+        """How deep in the learning phase the ad set is now: 1 right after a significant edit, 0 out."""
+        return float(self._market._model.learning()[self._adset(adset_id)])
+
     def weekday_factors(self, account_id: str) -> dict[str, F]:
         """Mon..Sun multipliers of the account (mean 1 each): impressions per dollar, CTR, CVR."""
         if account_id not in self._market.accounts:
