@@ -232,7 +232,7 @@ class MetaClient:
             what,
         )
         self.stats.report_runs += 1
-        waited = 0.0
+        waited, pause = 0.0, 0.25
         while True:
             job = call_with_retry(job.api_get, self.retry, f"poll {what}")
             status = job.get(AdReportRun.Field.async_status)
@@ -246,8 +246,11 @@ class MetaClient:
                     f"{what}: not finished after {waited:.0f}s ({status}, "
                     f"{job.get(AdReportRun.Field.async_percent_completion)}%)"
                 )
-            self.retry.sleep(self.poll_interval)
-            waited += self.poll_interval
+            self.retry.sleep(
+                pause
+            )  # short jobs finish in seconds: start fast, back off to the interval
+            waited += pause
+            pause = min(pause * 2, self.poll_interval)
 
     # -- writes -------------------------------------------------------------------------------
 
