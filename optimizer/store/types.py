@@ -60,8 +60,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         moment: datetime = value.astimezone(UTC)
-        # SQLite keeps text; store it naive so lexical order is time order.
-        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+        return moment  # SQLite keeps the UTC wall time as text (lexical order = time order)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -382,3 +383,46 @@ def test_timestamps_come_back_as_aware_utc(store: Store) -> None:
     with store.transaction() as session:
         store.upsert_campaigns(session, [naive_berlin])
     assert store.campaigns(ACCOUNT)[0].updated_at == moment
+
+
+def test_failed_run_is_recorded_while_its_data_rolls_back(store: Store) -> None:
+    seed(store)
+    run_id = store.start_sync_run(ACCOUNT, START, START + timedelta(days=9))
+    with pytest.raises(InputError):
+        with store.transaction() as session:
+            store.upsert_insights(session, window_rows(days=10))
+            store.upsert_insights(session, [{**insight_row("s1", START, "1"), "spend": "-1"}])
+    store.finish_sync_run(run_id, ok=False, api_calls=4, error="bad row")
+    assert store.count(DailyInsight) == 0
+    (run,) = store.sync_runs(ACCOUNT)
+    assert (run.id, run.status, run.error) == (run_id, "failed", "bad row")
+    assert store.last_synced_until(ACCOUNT) is None
+
+
+@dataclass(frozen=True)
+class _CampaignRecord:
+    id: str
+    account_id: str
+    name: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class _AccountRecord:
+    id: str
+    name: str
+    currency: str
+    owner: str
+
+
+def test_rows_may_be_dataclasses_or_models(store: Store) -> None:
+    with store.transaction() as session:
+        store.upsert_accounts(session, [Account(id="act_1", name="model", currency="EUR")])
+        store.upsert_campaigns(session, [_CampaignRecord("c9", "act_1", "record", "PAUSED")])
+    assert [(a.id, a.name, a.currency) for a in store.accounts()] == [("act_1", "model", "EUR")]
+    assert [(c.id, c.status) for c in store.campaigns("act_1")] == [("c9", "PAUSED")]
+    with pytest.raises(
+        InputError, match=r"accounts row 1 \(id act_3\): unknown field\(s\) \['owner'\]"
+    ):
+        with store.transaction() as session:
+            store.upsert_accounts(session, [_AccountRecord("act_3", "x", "USD", "alice")])
