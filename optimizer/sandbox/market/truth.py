@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from optimizer.sandbox.market.attribution import DELAY, KNOWN_SHARE
+from optimizer.sandbox.market.delivery import cbo_split
 from optimizer.sandbox.market.entities import CTA_TYPES
 from optimizer.sandbox.market.errors import MarketError, UnknownObjectError
 from optimizer.sandbox.market.model import CTA_INDEX, F, Rates
@@ -119,6 +120,29 @@ class Truth:
         """The ad set's curvature ``b`` (expected outcomes scale as spend ** b)."""
         return float(self._market._model.set_exponent[self._adset(adset_id)])
 
+    def best_split(
+        self, adset_ids: list[str], total: Decimal | float, day: date, *, value: str = "revenue"
+    ) -> dict[str, float]:
+        """The split of a daily ``total`` (major units) over ad sets of one currency that maximises the
+        true expected ``value`` ("revenue" or "purchases") on ``day``: equal marginal returns, no bounds.
+
+        The oracle an allocation's regret is measured against."""
+        if value not in ("revenue", "purchases"):
+            raise MarketError("value", f"{value!r} is not 'revenue' or 'purchases'")
+        if not adset_ids:
+            raise MarketError("adset_ids", "needs at least one ad set")
+        budget = float(self._spends([total])[0])
+        rates = self.rates(day)
+        index = np.array([self._adset(a) for a in adset_ids])
+        if np.any(index >= len(rates.kappa)):
+            raise MarketError("adset_ids", f"an ad set did not exist on {day}")
+        fx = rates.fx[index]
+        if np.any(fx != fx[0]):
+            raise MarketError("adset_ids", "ad sets of different currencies cannot share a budget")
+        coefficient = (rates.kappa_rev if value == "revenue" else rates.kappa)[index]
+        split = cbo_split(budget / fx[0], coefficient, rates.exponent[index]) * fx[0]
+        return {a: float(x) for a, x in zip(adset_ids, split, strict=True)}
+
     # -- rates by ad, creative, call to action -------------------------------------------------------------
     def ad_rates(self, ad_id: str, day: date) -> dict[str, float]:
         """An ad's true rates on ``day``: ctr (all clicks), link share, landing-view rate, cvr per view,
@@ -148,6 +172,22 @@ class Truth:
         model, k = self._market._model, self._adset(adset_id)
         a = CTA_INDEX[cta]
         return float(np.exp(model.set_cta_ctr[k, a])), float(np.exp(model.set_cta_cvr[k, a]))
+
+    def creative_rates(self, creative_id: str) -> dict[str, float | str]:
+        """A creative's own appeal, before the ad set's CTA taste: base CTR (all clicks), share of
+        clicks that are link clicks, conversion and order-value multipliers, CTR floor when worn out."""
+        market = self._market
+        if creative_id not in market.creatives:
+            raise UnknownObjectError(creative_id, "creative")
+        model, c = market._model, market._position[creative_id]
+        return {
+            "call_to_action_type": market.creatives[creative_id].call_to_action_type,
+            "ctr": float(model.cre_ctr[c]),
+            "link_share": float(model.cre_link[c]),
+            "cvr_multiplier": float(model.cre_cvr[c]),
+            "aov_multiplier": float(model.cre_aov[c]),
+            "fatigue_floor": float(model.cre_floor[c]),
+        }
 
     def fatigue(self, ad_id: str) -> float:
         """The ad's CTR multiplier from creative wear-out now (1 = fresh)."""

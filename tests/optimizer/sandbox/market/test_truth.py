@@ -150,3 +150,37 @@ def test_creative_fatigue_lowers_ctr() -> None:
     assert fresh.truth.fatigue(ad_id) < 0.98
     worn = [fresh.truth.fatigue(a) for a in fresh.ads if fresh.ads[a].status == "ACTIVE"]
     assert min(worn) < 0.9
+
+
+def test_best_split_equalises_marginal_returns_and_beats_the_current_budgets(
+    market: Market,
+) -> None:
+    day = market.today
+    ids = [a for a, s in market.adsets.items() if s.daily_budget is not None]
+    total = sum((market.adsets[a].daily_budget or 0) for a in ids) / 100
+    split = market.truth.best_split(ids, total, day)
+    assert sum(split.values()) == pytest.approx(total)
+    margins = [market.truth.marginal_roas(a, split[a], day) for a in ids]
+    assert max(margins) == pytest.approx(min(margins), rel=1e-6)
+    best = sum(market.truth.expected_revenue(a, split[a], day) for a in ids)
+    current = sum(
+        market.truth.expected_revenue(a, (market.adsets[a].daily_budget or 0) / 100, day)
+        for a in ids
+    )
+    assert best > 1.05 * current  # reallocation pays in this market
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # and no random split of the same total does better
+        weights = rng.dirichlet(np.ones(len(ids)))
+        other = sum(
+            market.truth.expected_revenue(a, w * total, day)
+            for a, w in zip(ids, weights, strict=True)
+        )
+        assert other <= best
+
+
+def test_creative_rates(market: Market) -> None:
+    for creative_id, creative in list(market.creatives.items())[:10]:
+        rates = market.truth.creative_rates(creative_id)
+        assert rates["call_to_action_type"] == creative.call_to_action_type
+        assert 0.001 < float(rates["ctr"]) < 0.1
+        assert 0.4 <= float(rates["fatigue_floor"]) <= 0.7
