@@ -5,7 +5,8 @@
 """
 
 from optimizer.sandbox.graph.adapter import DEFAULT_BASE_URL, SandboxAdapter
-from optimizer.sandbox.graph.app import API_VERSION, GraphApp, SandboxConfig
+from optimizer.sandbox.graph.app import GraphApp, SandboxConfig
+from optimizer.sandbox.graph.auth import API_VERSION, appsecret_proof
 from optimizer.sandbox.graph.faults import FaultInjector, FaultSpec, FaultSpecError
 from optimizer.sandbox.graph.server import SandboxServer
 from optimizer.sandbox.graph.throttling import Clock, ManualClock, Quotas, SystemClock
@@ -13,6 +14,7 @@ from optimizer.sandbox.graph.wire import GraphError, GraphRequest, GraphResponse
 
 __all__ = [
     "API_VERSION",
+    "appsecret_proof",
     "DEFAULT_BASE_URL",
     "Clock",
     "FaultInjector",

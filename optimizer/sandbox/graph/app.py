@@ -8,18 +8,16 @@ every response carries the usage headers. One lock serialises calls: the market 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from optimizer.sandbox.graph import batch as batching
+from optimizer.sandbox.graph.auth import authenticate, check_version, split_path
+from optimizer.sandbox.graph.entities import EDGE_KINDS, Entities
 from optimizer.sandbox.graph.faults import FaultInjector, FaultSpec
 from optimizer.sandbox.graph.insights import (
     InsightsEngine,
@@ -29,14 +27,10 @@ from optimizer.sandbox.graph.insights import (
 )
 from optimizer.sandbox.graph.paging import paginate
 from optimizer.sandbox.graph.params import (
-    filtering_rules,
-    parse_bool,
     parse_fields,
     parse_int,
-    parse_list,
-    rule_matches,
 )
-from optimizer.sandbox.graph.render import Renderer, account_digits
+from optimizer.sandbox.graph.render import account_digits
 from optimizer.sandbox.graph.reports import ReportRun, ReportRuns
 from optimizer.sandbox.graph.throttling import (
     ADS_INSIGHTS,
@@ -56,17 +50,9 @@ from optimizer.sandbox.graph.wire import (
 )
 from optimizer.sandbox.market import Account, Ad, AdSet, Campaign, Creative, Market
 from optimizer.sandbox.market.errors import MarketError, UnknownObjectError
-from optimizer.sandbox.market.validation import minimum_daily_budget
 
 log = logging.getLogger(__name__)
 
-API_VERSION = "v26.0"
-_VERSION = re.compile(r"^v(\d+)\.(\d+)$")
-#: Parameters that steer the transport, never object fields.
-TRANSPORT_PARAMS = frozenset(
-    {"access_token", "appsecret_proof", "fields", "format", "method", "pretty", "suppress_http_code",
-     "locale", "include_headers", "debug", "summary", "limit", "after", "before"}
-)  # fmt: skip
 #: Async fault families in precedence order, with the report-run plan each selects.
 _ASYNC_FAULTS = (
     ("async_fail", "fail"),
@@ -74,7 +60,6 @@ _ASYNC_FAULTS = (
     ("async_stuck", "stuck"),
     ("async_slow", "slow"),
 )
-EDGE_KINDS = {"campaigns": Campaign, "adsets": AdSet, "ads": Ad, "adcreatives": Creative}
 
 
 @dataclass
@@ -107,11 +92,10 @@ class GraphApp:
         self.usage = UsageTracker(self.config.quotas, self.clock)
         self.faults = FaultInjector(self.config.faults)
         self.reports = ReportRuns()
-        self.renderer = Renderer(market)
+        self.entities = Entities(market, self.usage)
         self.engine = InsightsEngine(market)
         self.requests_served = 0
         self._lock = threading.RLock()
-        self._revision = 0
         self._rows_cache: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
 
     # -- entry ----------------------------------------------------------------------------------------------
@@ -135,7 +119,7 @@ class GraphApp:
         return self.handle(request)
 
     def _serve(self, request: GraphRequest, *, top: bool) -> GraphResponse:
-        version, segments = self._split(request.path)
+        version, segments = split_path(request.path)
         account, insights = self._usage_target(segments)
         response = self._guard(
             lambda: self._call(request, version, segments, account, insights, top),
@@ -182,8 +166,8 @@ class GraphApp:
         insights: bool,
         top: bool,
     ) -> GraphResponse:
-        self._check_version(version)
-        self._authenticate(request)
+        check_version(version, self.config.min_version)
+        authenticate(request, self.config.token, self.config.app_secret)
         if top:
             injected = self._inject(account, insights)
             if injected is not None:
@@ -202,52 +186,6 @@ class GraphApp:
         return self._route(request, segments)
 
     # -- plumbing -------------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _split(path: str) -> tuple[str, list[str]]:
-        segments = [s for s in path.split("/") if s]
-        if segments and segments[0].startswith("v") and "." in segments[0]:
-            return segments[0], segments[1:]
-        return API_VERSION, segments
-
-    def _check_version(self, version: str) -> None:
-        match = _VERSION.match(version)
-        if match is None:
-            raise unsupported("GET", f"/{version}")
-        if (int(match.group(1)), int(match.group(2))) < self.config.min_version:
-            raise GraphError(
-                2635,
-                f"(#2635) You are calling a deprecated version of the Ads API. Please update to the latest "
-                f"version: {API_VERSION}.",
-            )
-
-    def _authenticate(self, request: GraphRequest) -> None:
-        token = request.first("access_token")
-        if not token or (
-            self.config.token is not None and not hmac.compare_digest(token, self.config.token)
-        ):
-            raise GraphError(
-                190,
-                "Invalid OAuth access token - Cannot parse access token",
-                type_="OAuthException",
-            )
-        if self.config.app_secret:
-            proof = request.first("appsecret_proof")
-            if not proof:
-                raise GraphError(
-                    100,
-                    "API calls from the server require an appsecret_proof argument",
-                    type_="GraphMethodException",
-                )
-            expected = hmac.new(
-                self.config.app_secret.encode(), token.encode(), hashlib.sha256
-            ).hexdigest()
-            if not hmac.compare_digest(proof, expected):
-                raise GraphError(
-                    100,
-                    "Invalid appsecret_proof provided in the API argument",
-                    type_="GraphMethodException",
-                )
 
     def _inject(self, account: str | None, insights: bool) -> GraphResponse | None:
         """Request-level faults from the spec: dropped connection, 5xx, transient error, throttling."""
@@ -331,7 +269,7 @@ class GraphApp:
                 names = [s.name for s in selection] if selection else ["id", "name"]
                 return GraphResponse(200, {k: me[k] for k in names if k in me} | {"id": me["id"]})
             if segments[1:] == ["adaccounts"] and method == "GET":
-                return self._list(request, list(self.market.accounts.values()))
+                return self.entities.listing(request, list(self.market.accounts.values()))
             raise unsupported(method, request.path)
         if len(segments) > 2:
             raise unsupported(method, request.path)
@@ -339,16 +277,14 @@ class GraphApp:
         run = self.reports.get(node_id)
         if run is not None:
             return self._report_run(request, run, segments[1:])
-        obj = self._lookup(node_id)
+        obj = self.entities.lookup(node_id)
         if len(segments) == 1:
             if method == "GET":
-                return GraphResponse(
-                    200, self.renderer.node(obj, parse_fields(request.first("fields")))
-                )
+                return self.entities.node(request, obj)
             if method == "POST":
-                return self._update(request, obj)
+                return self.entities.update(request, obj)
             if method == "DELETE":
-                return self._update(request, obj, {"status": "DELETED"})
+                return self.entities.update(request, obj, {"status": "DELETED"})
             raise unsupported(method, request.path)
         edge = segments[1]
         if edge == "insights":
@@ -357,168 +293,14 @@ class GraphApp:
             if method == "POST":
                 return self._async_insights(request, obj)
         elif method == "GET" and edge == "minimum_budgets" and isinstance(obj, Account):
-            return self._minimum_budgets(request, obj)
+            return self.entities.minimum_budgets(request, obj)
         elif method == "GET":
-            children = self._children(obj, edge)
+            children = self.entities.children(obj, edge)
             if children is not None:
-                return self._list(request, self._filtered(request, children))
+                return self.entities.listing(request, self.entities.filtered(request, children))
         elif method == "POST" and isinstance(obj, Account) and edge in EDGE_KINDS:
-            return self._create(request, obj, edge)
+            return self.entities.create(request, obj, edge)
         raise unsupported(method, request.path)
-
-    def _lookup(self, node_id: str) -> Any:
-        if node_id.startswith("act_"):
-            account = self._account(node_id)
-            if account is None:
-                raise unknown_object(node_id)
-            return account
-        for table in (
-            self.market.campaigns,
-            self.market.adsets,
-            self.market.ads,
-            self.market.creatives,
-        ):
-            obj = table.get(node_id)
-            if obj is not None:
-                return obj
-        raise unknown_object(node_id)
-
-    def _account(self, account_id: str) -> Account | None:
-        digits = account_digits(account_id)
-        return self.market.accounts.get(f"act_{digits}") or self.market.accounts.get(digits)
-
-    def _account_of(self, obj: Any) -> Account:
-        if isinstance(obj, Account):
-            return obj
-        account = self._account(obj.account_id)
-        if account is None:
-            raise unknown_object(obj.account_id)
-        return account
-
-    # -- entities -------------------------------------------------------------------------------------------
-
-    def _children(self, obj: Any, edge: str) -> list[Any] | None:
-        kind = EDGE_KINDS.get(edge)
-        if kind is None:
-            return None
-        tables: dict[type, dict[str, Any]] = {
-            Campaign: self.market.campaigns, AdSet: self.market.adsets, Ad: self.market.ads,
-            Creative: self.market.creatives,
-        }  # fmt: skip
-        table = tables[kind]
-        if isinstance(obj, Account):
-            key, wanted = (
-                "account_id",
-                {obj.id, account_digits(obj.id), f"act_{account_digits(obj.id)}"},
-            )
-        elif isinstance(obj, Campaign) and kind in (AdSet, Ad):
-            key, wanted = "campaign_id", {obj.id}
-        elif isinstance(obj, AdSet) and kind is Ad:
-            key, wanted = "adset_id", {obj.id}
-        else:
-            return None
-        children = [o for o in table.values() if getattr(o, key) in wanted]
-        children.sort(
-            key=lambda o: (getattr(o, "created_time", None) or 0, _id_key(o.id)), reverse=True
-        )
-        return children
-
-    def _filtered(self, request: GraphRequest, objs: list[Any]) -> list[Any]:
-        statuses = parse_list(request.first("effective_status"), "effective_status")
-        rules = filtering_rules(request.first("filtering"))
-        out = []
-        for obj in objs:
-            if isinstance(obj, Creative):
-                effective = None
-            else:
-                effective = self.market.effective_status(obj.id)
-            if statuses is not None and effective is not None and effective not in statuses:
-                continue
-            if statuses is None and effective == "DELETED":
-                continue
-            if all(
-                rule_matches(self._attribute(obj, name), op, value) for name, op, value in rules
-            ):
-                out.append(obj)
-        return out
-
-    def _attribute(self, obj: Any, name: str) -> Any:
-        prefix, _, attribute = name.rpartition(".")
-        target = obj
-        if prefix:
-            ref = {"campaign": "campaign_id", "adset": "adset_id", "ad": "ad_id"}.get(prefix)
-            own = {"campaign": Campaign, "adset": AdSet, "ad": Ad}.get(prefix)
-            if own is not None and isinstance(obj, own):
-                target = obj
-            elif ref is not None and hasattr(obj, ref):
-                target = self._lookup(getattr(obj, ref))
-            else:
-                raise invalid_parameter(f"Filtering field {name!r} is invalid for this edge")
-        if attribute == "effective_status":
-            return self.market.effective_status(target.id)
-        if attribute == "configured_status":
-            attribute = "status"
-        if not hasattr(target, attribute):
-            raise invalid_parameter(f"Filtering field {name!r} is invalid")
-        return getattr(target, attribute)
-
-    def _list(self, request: GraphRequest, objs: list[Any]) -> GraphResponse:
-        selection = parse_fields(request.first("fields"))
-        page = paginate(request, objs)
-        body: dict[str, Any] = {
-            "data": [self.renderer.node(o, selection) for o in page.items],
-            "paging": page.paging,
-        }
-        if parse_bool(request.first("summary")):
-            body["summary"] = {"total_count": len(objs)}
-        return GraphResponse(200, body)
-
-    def _minimum_budgets(self, request: GraphRequest, account: Account) -> GraphResponse:
-        """``GET act_<id>/minimum_budgets``: the smallest daily budget the market accepts, in minor units."""
-        floor = minimum_daily_budget(account.currency)
-        row = {
-            "currency": account.currency,
-            "min_daily_budget_imp": floor,
-            "min_daily_budget_high_freq": floor,
-            "min_daily_budget_low_freq": floor,
-            "min_daily_budget_video_views": floor,
-        }
-        page = paginate(request, [row])
-        return GraphResponse(200, {"data": page.items, "paging": page.paging})
-
-    def _changes(self, request: GraphRequest) -> dict[str, str]:
-        return {k: v for k, v in request.params().items() if k not in TRANSPORT_PARAMS}
-
-    def _update(
-        self, request: GraphRequest, obj: Any, changes: dict[str, str] | None = None
-    ) -> GraphResponse:
-        if isinstance(obj, Account):
-            raise unsupported(request.method, request.path)
-        changes = self._changes(request) if changes is None else changes
-        budget = isinstance(obj, Campaign | AdSet) and bool(
-            {"daily_budget", "lifetime_budget"} & changes.keys()
-        )
-        account = f"act_{account_digits(obj.account_id)}"
-        if budget:
-            self.usage.check_budget_change(account, obj.id)
-        if changes:
-            self.market.update(obj.id, changes)
-            self._revision += 1
-        if budget:
-            self.usage.note_budget_change(obj.id)
-        return GraphResponse(200, {"success": True})
-
-    def _create(self, request: GraphRequest, account: Account, edge: str) -> GraphResponse:
-        fields = self._changes(request)
-        creators: dict[str, Callable[[str, dict[str, str]], Any]] = {
-            "campaigns": self.market.create_campaign,
-            "adsets": self.market.create_adset,
-            "ads": self.market.create_ad,
-            "adcreatives": self.market.create_creative,
-        }
-        created = creators[edge](account.id, fields)
-        self._revision += 1
-        return GraphResponse(200, {"id": created.id})
 
     # -- insights -------------------------------------------------------------------------------------------
 
@@ -527,7 +309,7 @@ class GraphApp:
     ) -> tuple[Account, tuple[str, str] | None, InsightsQuery]:
         if isinstance(obj, Creative):
             raise unsupported(request.method, request.path)
-        account = self._account_of(obj)
+        account = self.entities.account_of(obj)
         kind = {Account: "account", Campaign: "campaign", AdSet: "adset", Ad: "ad"}[type(obj)]
         scope = None if kind == "account" else (kind, obj.id)
         params = {
@@ -548,7 +330,7 @@ class GraphApp:
     ) -> list[dict[str, Any]]:
         """Rows of a query, cached per market day so paging through a result does not recompute it."""
         key = (
-            account.id, scope, self.market.today, self._revision,
+            account.id, scope, self.market.today, self.entities.revision,
             tuple(sorted((k, v) for k, v in query.raw.items() if k not in ("after", "before", "limit"))),
         )  # fmt: skip
         rows = self._rows_cache.get(key)
@@ -598,7 +380,3 @@ class GraphApp:
             page = paginate(request, run.results())
             return GraphResponse(200, {"data": page.items, "paging": page.paging})
         raise unsupported(request.method, request.path)
-
-
-def _id_key(object_id: str) -> tuple[int, str]:
-    return (len(object_id), object_id)
