@@ -8,21 +8,20 @@ reports ad-level rows as a pull made today would see them (recent purchases stil
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
 
 from optimizer.money import offset
-from optimizer.sandbox.market import history
+from optimizer.sandbox.market import edits, history
 from optimizer.sandbox.market import validation as check
 from optimizer.sandbox.market.attribution import MAX_LAG
 from optimizer.sandbox.market.config import MarketConfig
 from optimizer.sandbox.market.controls import Controls
 from optimizer.sandbox.market.delivery import Plan, realise, targets
 from optimizer.sandbox.market.entities import (
-    BID_AMOUNT_STRATEGIES,
     Account,
     Ad,
     AdSet,
@@ -37,16 +36,6 @@ from optimizer.sandbox.market.reporting import AdIndex, report
 from optimizer.sandbox.market.simulate import DayRecord, DayRngs, simulate_day
 from optimizer.sandbox.market.truth import Truth
 
-#: Fields accepted on creation that the simulation does not model (kept out of errors, not stored).
-IGNORED_FIELDS = frozenset(
-    {
-        "special_ad_categories", "buying_type", "is_adset_budget_sharing_enabled", "promoted_object",
-        "start_time", "pacing_type", "destination_type", "attribution_spec", "execution_options",
-        "tracking_specs", "conversion_specs", "adlabels", "access_token", "appsecret_proof",
-    }
-)  # fmt: skip
-#: ``AdAccount.account_status`` values: 1 active, 2 disabled, 3 unsettled, 7 pending risk review, ...
-ACCOUNT_STATUSES = frozenset({1, 2, 3, 7, 8, 9, 100, 101, 201, 202})
 #: Days a lifetime budget without an end time is paced over.
 DEFAULT_FLIGHT_DAYS = 30
 
@@ -142,110 +131,35 @@ class Market:
     ) -> Campaign:
         """Create a campaign; a ``daily_budget`` or ``lifetime_budget`` makes it a CBO campaign."""
         account = self._account(account_id)
-        self._refuse_unknown(
-            fields,
-            {
-                "name",
-                "objective",
-                "status",
-                "daily_budget",
-                "lifetime_budget",
-                "bid_strategy",
-                "end_time",
-            },
-        )
-        daily, lifetime = self._budgets(fields, account.currency)
-        strategy = fields.get("bid_strategy")
-        if strategy is not None:
-            strategy = check.bid_strategy(strategy)
-            if daily is None and lifetime is None:
-                raise MarketError(
-                    "bid_strategy", "only a campaign with a campaign budget takes a bid strategy"
-                )
-        elif daily is not None or lifetime is not None:
-            strategy = "LOWEST_COST_WITHOUT_CAP"
+        clean = edits.new_campaign(fields, account.currency)
         campaign = Campaign(
-            id="",
+            id=self._new_id(),  # only once every field is valid, so refusals keep ids stable
             account_id=account.id,
-            name=check.text("name", fields.get("name")),
-            objective=check.objective(fields.get("objective", "OUTCOME_SALES")),
-            status=check.status(fields.get("status", "ACTIVE")),
-            daily_budget=daily,
-            lifetime_budget=lifetime,
-            bid_strategy=strategy,
             created_time=created_time or self._created_now(),
-            end_time=check.timestamp("end_time", fields["end_time"])
-            if fields.get("end_time")
-            else None,
+            **clean,
         )
-        campaign.id = self._new_id()  # only once every field is valid, so refusals keep ids stable
         self.campaigns[campaign.id] = campaign
         return campaign
 
     def create_adset(
         self, account_id: str, fields: Mapping[str, Any], *, created_time: datetime | None = None
     ) -> AdSet:
-        """Create an ad set in one of the account's campaigns; it has its own budget unless the campaign is CBO."""
+        """Create an ad set in one of the account's campaigns; its own budget unless the campaign is CBO.
+
+        A new ad set starts in the learning phase and delivers from the next simulated day."""
         account = self._account(account_id)
-        self._refuse_unknown(
-            fields,
-            {
-                "name", "campaign_id", "status", "daily_budget", "lifetime_budget", "bid_strategy",
-                "bid_amount", "bid_constraints", "optimization_goal", "billing_event", "targeting",
-                "end_time",
-            },
-        )  # fmt: skip
         campaign_id = str(fields.get("campaign_id", ""))
         campaign = self.campaigns.get(campaign_id)
         if campaign is None or campaign.account_id != account.id:
             raise MarketError("campaign_id", f"no campaign {campaign_id!r} in {account.id}")
-        daily, lifetime = self._budgets(fields, account.currency)
-        strategy: str | None = None
-        if campaign.is_cbo:
-            for name in ("daily_budget", "lifetime_budget", "bid_strategy"):
-                if fields.get(name) is not None:
-                    raise MarketError(
-                        name, f"campaign {campaign.id} holds the budget (CBO); not on its ad sets"
-                    )
-        else:
-            if daily is None and lifetime is None:
-                raise MarketError(
-                    "daily_budget", "an ad set in a campaign without a campaign budget needs one"
-                )
-            strategy = check.bid_strategy(fields.get("bid_strategy", "LOWEST_COST_WITHOUT_CAP"))
-        amount = (
-            check.bid_amount(fields["bid_amount"]) if fields.get("bid_amount") is not None else None
-        )
-        constraints = (
-            check.bid_constraints(fields["bid_constraints"])
-            if fields.get("bid_constraints") is not None
-            else None
-        )
-        self._check_bid(strategy or campaign.bid_strategy, amount, constraints)
+        clean = edits.new_adset(fields, campaign, account.currency)
         adset = AdSet(
-            id="",
+            id=self._new_id(),
             account_id=account.id,
             campaign_id=campaign.id,
-            name=check.text("name", fields.get("name")),
-            status=check.status(fields.get("status", "ACTIVE")),
-            daily_budget=daily,
-            lifetime_budget=lifetime,
-            bid_strategy=strategy,
-            bid_amount=amount,
-            bid_constraints=constraints,
-            optimization_goal=check.text(
-                "optimization_goal", fields.get("optimization_goal", "OFFSITE_CONVERSIONS")
-            ),
-            billing_event=check.text("billing_event", fields.get("billing_event", "IMPRESSIONS")),
-            targeting=check.mapping(
-                "targeting", fields.get("targeting", {"geo_locations": {"countries": ["US"]}})
-            ),
             created_time=created_time or self._created_now(),
-            end_time=check.timestamp("end_time", fields["end_time"])
-            if fields.get("end_time")
-            else None,
+            **clean,
         )
-        adset.id = self._new_id()
         self._position[adset.id] = self._model.add_adset(self._position[account.id])
         self._adset_ids.append(adset.id)
         self.adsets[adset.id] = adset
@@ -258,256 +172,95 @@ class Market:
     def create_creative(self, account_id: str, fields: Mapping[str, Any]) -> Creative:
         """Create a link-ad creative from flat fields or an ``object_story_spec`` with ``link_data``."""
         account = self._account(account_id)
-        self._refuse_unknown(
-            fields,
-            {
-                "name", "call_to_action_type", "title", "body", "link_url", "image_hash",
-                "object_story_spec", "page_id",
-            },
-        )  # fmt: skip
-        flat = dict(fields)
-        if fields.get("object_story_spec") is not None:
-            spec = check.mapping("object_story_spec", fields["object_story_spec"])
-            link = check.mapping("object_story_spec.link_data", spec.get("link_data"))
-            cta = link.get("call_to_action") or {}
-            flat.setdefault("page_id", spec.get("page_id"))
-            flat.setdefault("link_url", link.get("link"))
-            flat.setdefault("body", link.get("message"))
-            flat.setdefault("title", link.get("name"))
-            flat.setdefault("image_hash", link.get("image_hash"))
-            if isinstance(cta, dict) and cta.get("type") is not None:
-                flat.setdefault("call_to_action_type", cta["type"])
-        cta_type = check.call_to_action("call_to_action_type", flat.get("call_to_action_type"))
-        name = check.text("name", flat["name"]) if flat.get("name") is not None else None
-        link_url = check.text("link_url", flat.get("link_url") or "https://shop.example.com/")
+        clean = edits.new_creative(fields)
         creative_id = self._new_id()
-        creative = Creative(
-            id=creative_id,
-            account_id=account.id,
-            name=name or f"Creative {creative_id}",
-            call_to_action_type=cta_type,
-            title=str(flat.get("title") or ""),
-            body=str(flat.get("body") or ""),
-            link_url=link_url,
-            image_hash=str(flat.get("image_hash") or ""),
-            page_id=str(flat.get("page_id") or "100000000000001"),
-        )
-        self._position[creative.id] = self._model.add_creative(cta_type)
+        clean["name"] = clean["name"] or f"Creative {creative_id}"
+        creative = Creative(id=creative_id, account_id=account.id, **clean)
+        self._position[creative.id] = self._model.add_creative(creative.call_to_action_type)
         self.creatives[creative.id] = creative
         return creative
 
     def create_ad(
         self, account_id: str, fields: Mapping[str, Any], *, created_time: datetime | None = None
     ) -> Ad:
-        """Create an ad showing one of the account's creatives in one of its ad sets."""
+        """Create an ad showing one of the account's creatives in one of its ad sets.
+
+        A new ad is a significant edit: its ad set goes back into learning."""
         account = self._account(account_id)
-        self._refuse_unknown(fields, {"name", "adset_id", "creative_id", "creative", "status"})
+        clean = edits.new_ad(fields)
         adset_id = str(fields.get("adset_id", ""))
         adset = self.adsets.get(adset_id)
         if adset is None or adset.account_id != account.id:
             raise MarketError("adset_id", f"no ad set {adset_id!r} in {account.id}")
-        creative = self._creative_field(account, fields)
+        creative = self._creative_of(account, fields)
         ad = Ad(
-            id="",
+            id=self._new_id(),
             account_id=account.id,
             campaign_id=adset.campaign_id,
             adset_id=adset.id,
-            name=check.text("name", fields.get("name")),
-            status=check.status(fields.get("status", "ACTIVE")),
             creative_id=creative.id,
             created_time=created_time or self._created_now(),
+            **clean,
         )
-        ad.id = self._new_id()
         self._position[ad.id] = self._model.add_ad(
             self._position[adset.id], self._position[creative.id]
         )
         self._ad_ids.append(ad.id)
         self.ads[ad.id] = ad
         self._ads_of[adset.id].append(self._position[ad.id])
-        self._model.reset_learning([self._position[adset.id]])  # a new ad is a significant edit
+        self._model.reset_learning([self._position[adset.id]])
         self._index = None
         self._invalidate(ad.id)
         return ad
 
-    def _creative_field(self, account: Account, fields: Mapping[str, Any]) -> Creative:
-        creative_id = fields.get("creative_id")
-        if creative_id is None and fields.get("creative") is not None:
-            creative_id = check.mapping("creative", fields["creative"]).get("creative_id")
+    def _creative_of(self, account: Account, fields: Mapping[str, Any]) -> Creative:
+        creative_id = edits.creative_reference(fields)
         creative = self.creatives.get(str(creative_id))
         if creative is None or creative.account_id != account.id:
             raise MarketError("creative_id", f"no creative {creative_id!r} in {account.id}")
         return creative
 
-    @staticmethod
-    def _refuse_unknown(fields: Mapping[str, Any], allowed: Iterable[str]) -> None:
-        known = set(allowed) | IGNORED_FIELDS
-        for name in fields:
-            if name not in known:
-                raise MarketError(name, "is not a field the sandbox can set here")
-
-    @staticmethod
-    def _budgets(fields: Mapping[str, Any], currency: str) -> tuple[int | None, int | None]:
-        daily = fields.get("daily_budget")
-        lifetime = fields.get("lifetime_budget")
-        if daily is not None and lifetime is not None:
-            raise MarketError("lifetime_budget", "set daily_budget or lifetime_budget, not both")
-        return (
-            check.budget("daily_budget", daily, currency) if daily is not None else None,
-            check.budget("lifetime_budget", lifetime, currency) if lifetime is not None else None,
-        )
-
-    @staticmethod
-    def _check_bid(
-        strategy: str | None, amount: int | None, constraints: Mapping[str, Any] | None
-    ) -> None:
-        if strategy in BID_AMOUNT_STRATEGIES and amount is None:
-            raise MarketError("bid_amount", f"{strategy} needs a bid_amount (minor units)")
-        if strategy == "LOWEST_COST_WITH_MIN_ROAS" and not (constraints or {}).get(
-            "roas_average_floor"
-        ):
-            raise MarketError(
-                "bid_constraints",
-                "LOWEST_COST_WITH_MIN_ROAS needs bid_constraints.roas_average_floor",
-            )
-
     # -- updates ------------------------------------------------------------------------------------------
     def update(self, object_id: str, changes: Mapping[str, Any]) -> None:
-        """Change an object's settings; all fields are checked before any is applied."""
+        """Change an object's settings; every field is checked before any is applied.
+
+        Takes effect for the days simulated afterwards. A budget change of more than 20%, a bid or
+        targeting change, or a new creative restarts the ad sets' learning phase."""
         kind = self._kind(object_id)
+        target: Account | Campaign | AdSet | Ad | Creative
         if kind == "campaign":
-            self._update_campaign(self.campaigns[object_id], changes)
+            target = self.campaigns[object_id]
+            currency = self.accounts[target.account_id].currency
+            members = [self.adsets[self._adset_ids[k]] for k in self._adsets_of.get(object_id, [])]
+            clean = edits.campaign_changes(target, changes, currency, members)
+            if edits.significant(target, clean):
+                self._model.reset_learning(self._adsets_of.get(object_id, []))
         elif kind == "adset":
-            self._update_adset(self.adsets[object_id], changes)
+            target = self.adsets[object_id]
+            campaign = self.campaigns[target.campaign_id]
+            currency = self.accounts[target.account_id].currency
+            clean = edits.adset_changes(target, campaign, changes, currency)
+            if edits.significant(target, clean):
+                self._model.reset_learning([self._position[object_id]])
         elif kind == "ad":
-            self._update_ad(self.ads[object_id], changes)
+            target = self.ads[object_id]
+            clean = edits.ad_changes(target.status, changes)
+            if "creative_id" in changes or "creative" in changes:
+                creative = self._creative_of(self.accounts[target.account_id], changes)
+                if creative.id != target.creative_id:
+                    clean["creative_id"] = creative.id
+                    self._model.set_creative(self._position[object_id], self._position[creative.id])
+                    self._model.reset_learning([self._position[target.adset_id]])
         elif kind == "creative":
-            self._refuse_unknown(changes, {"name"})
-            if "name" in changes:
-                self.creatives[object_id].name = check.text("name", changes["name"])
+            target = self.creatives[object_id]
+            edits.refuse_unknown(changes, {"name"})
+            clean = {"name": check.text("name", changes["name"])} if "name" in changes else {}
         else:
-            self._update_account(self.accounts[object_id], changes)
+            target = self.accounts[object_id]
+            clean = edits.account_changes(target, changes)
+        for name, value in clean.items():
+            setattr(target, name, value)
         self._invalidate(object_id)
-
-    @staticmethod
-    def _update_account(account: Account, changes: Mapping[str, Any]) -> None:
-        """Accounts take a new name, or (sandbox only, to stage billing trouble) an ``account_status``."""
-        Market._refuse_unknown(changes, {"name", "account_status"})
-        name = check.text("name", changes["name"]) if "name" in changes else account.name
-        status = account.account_status
-        if "account_status" in changes:
-            status = check.integer("account_status", changes["account_status"])
-            if status not in ACCOUNT_STATUSES:
-                raise MarketError(
-                    "account_status", f"{status} is not one of {sorted(ACCOUNT_STATUSES)}"
-                )
-        account.name, account.account_status = name, status
-
-    def _common(self, current_status: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-        if current_status == "DELETED":
-            raise MarketError("status", "the object is deleted and cannot be changed")
-        clean: dict[str, Any] = {}
-        if "name" in changes:
-            clean["name"] = check.text("name", changes["name"])
-        if "status" in changes:
-            clean["status"] = check.status(changes["status"])
-        return clean
-
-    def _update_campaign(self, campaign: Campaign, changes: Mapping[str, Any]) -> None:
-        self._refuse_unknown(
-            changes,
-            {"name", "status", "daily_budget", "lifetime_budget", "bid_strategy", "end_time"},
-        )
-        clean = self._common(campaign.status, changes)
-        currency = self.accounts[campaign.account_id].currency
-        for name in ("daily_budget", "lifetime_budget"):
-            if name in changes:
-                if not campaign.is_cbo:
-                    raise MarketError(
-                        name, f"campaign {campaign.id} budgets its ad sets; set {name} there"
-                    )
-                if getattr(campaign, name) is None:
-                    raise MarketError(
-                        name, f"campaign {campaign.id} has a {_other(name)}; cannot switch"
-                    )
-                clean[name] = check.budget(name, changes[name], currency)
-        if "bid_strategy" in changes:
-            if not campaign.is_cbo:
-                raise MarketError("bid_strategy", f"campaign {campaign.id} has no campaign budget")
-            clean["bid_strategy"] = check.bid_strategy(changes["bid_strategy"])
-            for adset in self.adsets.values():
-                if adset.campaign_id == campaign.id and adset.status != "DELETED":
-                    self._check_bid(clean["bid_strategy"], adset.bid_amount, adset.bid_constraints)
-        if "end_time" in changes:
-            clean["end_time"] = check.timestamp("end_time", changes["end_time"])
-        if _significant(campaign, clean):
-            self._model.reset_learning(self._adsets_of.get(campaign.id, []))
-        for name, value in clean.items():
-            setattr(campaign, name, value)
-
-    def _update_adset(self, adset: AdSet, changes: Mapping[str, Any]) -> None:
-        self._refuse_unknown(
-            changes,
-            {
-                "name", "status", "daily_budget", "lifetime_budget", "bid_strategy", "bid_amount",
-                "bid_constraints", "end_time", "targeting",
-            },
-        )  # fmt: skip
-        clean = self._common(adset.status, changes)
-        campaign = self.campaigns[adset.campaign_id]
-        currency = self.accounts[adset.account_id].currency
-        for name in ("daily_budget", "lifetime_budget"):
-            if name in changes:
-                if campaign.is_cbo:
-                    raise MarketError(
-                        name, f"campaign {campaign.id} holds the budget (CBO); not its ad sets"
-                    )
-                if getattr(adset, name) is None:
-                    raise MarketError(
-                        name, f"ad set {adset.id} has a {_other(name)}; cannot switch"
-                    )
-                clean[name] = check.budget(name, changes[name], currency)
-        if "bid_strategy" in changes:
-            if campaign.is_cbo:
-                raise MarketError(
-                    "bid_strategy", f"campaign {campaign.id} (CBO) holds the bid strategy"
-                )
-            clean["bid_strategy"] = check.bid_strategy(changes["bid_strategy"])
-        if "bid_amount" in changes:
-            clean["bid_amount"] = (
-                None if changes["bid_amount"] is None else check.bid_amount(changes["bid_amount"])
-            )
-        if "bid_constraints" in changes:
-            clean["bid_constraints"] = (
-                None
-                if changes["bid_constraints"] is None
-                else check.bid_constraints(changes["bid_constraints"])
-            )
-        if "end_time" in changes:
-            clean["end_time"] = check.timestamp("end_time", changes["end_time"])
-        if "targeting" in changes:
-            clean["targeting"] = check.mapping("targeting", changes["targeting"])
-        strategy = clean.get("bid_strategy", adset.bid_strategy or campaign.bid_strategy)
-        self._check_bid(
-            strategy,
-            clean.get("bid_amount", adset.bid_amount),
-            clean.get("bid_constraints", adset.bid_constraints),
-        )
-        if _significant(adset, clean):
-            self._model.reset_learning([self._position[adset.id]])
-        for name, value in clean.items():
-            setattr(adset, name, value)
-
-    def _update_ad(self, ad: Ad, changes: Mapping[str, Any]) -> None:
-        self._refuse_unknown(changes, {"name", "status", "creative_id", "creative"})
-        clean = self._common(ad.status, changes)
-        if "creative_id" in changes or "creative" in changes:
-            creative = self._creative_field(self.accounts[ad.account_id], changes)
-            clean["creative_id"] = creative.id
-        if "creative_id" in clean and clean["creative_id"] != ad.creative_id:
-            self._model.set_creative(self._position[ad.id], self._position[clean["creative_id"]])
-            self._model.reset_learning([self._position[ad.adset_id]])
-        for name, value in clean.items():
-            setattr(ad, name, value)
 
     # -- status -------------------------------------------------------------------------------------------
     def effective_status(self, object_id: str) -> str:
@@ -699,26 +452,5 @@ class Market:
         return self._records
 
 
-#: A budget change beyond this ratio counts as a significant edit (practitioners' rule of thumb; Meta's
-#: own threshold is not documented) and sends the ad sets back into learning.
-SIGNIFICANT_BUDGET_CHANGE = 0.2
-
-
-def _significant(current: Campaign | AdSet, clean: Mapping[str, Any]) -> bool:
-    """Whether applying ``clean`` to ``current`` is a significant edit (learning restarts)."""
-    for name in ("daily_budget", "lifetime_budget"):
-        old, new = getattr(current, name), clean.get(name)
-        if new is not None and old and abs(new / old - 1) > SIGNIFICANT_BUDGET_CHANGE:
-            return True
-    for name in ("bid_strategy", "bid_amount", "bid_constraints", "targeting"):
-        if name in clean and clean[name] != getattr(current, name, None):
-            return True
-    return False
-
-
 def _parent_status(status: str, paused: str) -> str:
     return paused if status == "PAUSED" else status
-
-
-def _other(name: str) -> str:
-    return "lifetime_budget" if name == "daily_budget" else "daily_budget"
