@@ -134,9 +134,14 @@ def read_rows(path: Path, columns: Sequence[str], *, delimiter: str) -> list[Csv
             if len(cells) != len(columns):
                 cut = ends_mid_row and line == total_lines
                 hint = " (the file ends mid-row: truncated?)" if cut else ""
+                where = (
+                    f"{columns[len(cells)]}: no value from here on"
+                    if len(cells) < len(columns)
+                    else f"{len(cells) - len(columns)} value(s) after {columns[-1]}"
+                )
                 raise InputError(
                     f"{source} row {line}: expected {len(columns)} {delimiter!r}-separated "
-                    f"fields, found {len(cells)}{hint}"
+                    f"fields, found {len(cells)}{hint}; {where}"
                 )
             rows.append(CsvRow(source, line, dict(zip(columns, cells, strict=True))))
     except csv.Error as exc:

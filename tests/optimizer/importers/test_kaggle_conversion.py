@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from optimizer.errors import CurrencyError, InputError
 from optimizer.importers import MissingMetricsWarning, import_ab_campaigns, import_kaggle_conversion
-from optimizer.importers.kaggle_conversion import parse
+from optimizer.importers.kaggle_conversion import COLUMNS, parse
 from optimizer.store import Ad, AdSet, Campaign, DailyInsight, LifetimeInsight, Store
 from tests.optimizer.importers.conftest import variant
 
@@ -93,12 +93,13 @@ def test_truncated_file_names_file_row_and_leaves_store_unchanged(
 ) -> None:
     before = _with_stored_data(store, control_csv, test_csv)
     lines = _lines(kag_csv)
-    cut = "".join(lines[:600]) + lines[600][: lines[600].index(",", 20)]  # cut inside row 601
-    broken = variant(tmp_path, kag_csv, cut)
+    partial = lines[600][: lines[600].index(",", 20)]  # row 601 cut after a few fields
+    kept = partial.count(",") + 1
+    broken = variant(tmp_path, kag_csv, "".join(lines[:600]) + partial)
     with pytest.raises(
         InputError,
-        match=r"KAG_conversion_data\.csv row 601: expected 11 ','-separated fields, found \d+ "
-        r"\(the file ends mid-row: truncated\?\)",
+        match=rf"KAG_conversion_data\.csv row 601: expected 11 ','-separated fields, found {kept} "
+        rf"\(the file ends mid-row: truncated\?\); {COLUMNS[kept]}: no value from here on",
     ):
         import_kaggle_conversion(store, broken)
     assert _counts(store) == before
