@@ -141,6 +141,39 @@ def sync(
 
 
 @app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Sandbox port on 127.0.0.1.")] = 8765,
+    seed: Annotated[int, typer.Option(help="Seed of the sandbox market.")] = 7,
+    data_dir: Annotated[str, typer.Option(help="Where the demo database lives.")] = ".adpilot",
+    dashboard_port: Annotated[int, typer.Option(help="Dashboard port on 127.0.0.1.")] = 8501,
+    nights: Annotated[int, typer.Option(help="Simulated nightly runs before the dashboard.")] = 7,
+    no_dashboard: Annotated[bool, typer.Option(help="Stop after the nightly runs.")] = False,
+) -> None:
+    """Everything on one machine: sandbox, sync, nightly runs, then the dashboard (what `make run` does)."""
+    from pathlib import Path
+
+    from optimizer.demo import prepare, serve_dashboard
+
+    with _failures():
+        server, result = prepare(
+            Path(data_dir),
+            port=port,
+            seed=seed,
+            nights=nights,
+            say=lambda m: err.print(m, highlight=False),
+        )
+        try:
+            if not no_dashboard:
+                serve_dashboard(
+                    result.db_url, dashboard_port, say=lambda m: err.print(m, highlight=False)
+                )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+
+
+@app.command()
 def version() -> None:
     """Print adpilot's version."""
     from importlib.metadata import version as dist_version
