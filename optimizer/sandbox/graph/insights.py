@@ -10,7 +10,7 @@ carries the click windows with the full value and view windows with "0".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -186,14 +186,6 @@ def _ratio(numerator: Decimal | int, denominator: Decimal | int, scale: int = 1)
     return format(value.quantize(_SIX, rounding=ROUND_HALF_EVEN), "f")
 
 
-def _count_actions(t: _Totals) -> list[tuple[str, int]]:
-    pairs = [("link_click", t.link_clicks)]
-    pairs += [(alias, t.lpv) for alias in LANDING_PAGE_ALIASES]
-    pairs += [(alias, t.atc) for alias in ADD_TO_CART_ALIASES]
-    pairs += [(alias, t.purchases) for alias in PURCHASE_ALIASES]
-    return [(name, n) for name, n in pairs if n]
-
-
 #: Metric fields a filter may compare; computed on the aggregated row.
 METRICS: dict[str, Any] = {
     "spend": lambda t: t.spend,
@@ -206,6 +198,101 @@ METRICS: dict[str, Any] = {
     "cpc": lambda t: _ratio(t.spend, t.clicks) or 0,
     "frequency": lambda t: _ratio(t.impressions, t.reach) or 0,
 }
+
+
+#: Plain metric fields as Graph formats them (numbers as strings; ratios to 6 places).
+_FORMATTED: dict[str, Callable[[_Totals], str | None]] = {
+    "spend": lambda t: format(t.spend, "f"),
+    "impressions": lambda t: str(t.impressions),
+    "reach": lambda t: str(t.reach),
+    "clicks": lambda t: str(t.clicks),
+    "inline_link_clicks": lambda t: str(t.link_clicks),
+    "cpm": lambda t: _ratio(t.spend, t.impressions, 1000),
+    "cpp": lambda t: _ratio(t.spend, t.reach, 1000),
+    "cpc": lambda t: _ratio(t.spend, t.clicks),
+    "ctr": lambda t: _ratio(t.clicks, t.impressions, 100),
+    "inline_link_click_ctr": lambda t: _ratio(t.link_clicks, t.impressions, 100),
+    "cost_per_inline_link_click": lambda t: _ratio(t.spend, t.link_clicks),
+    "frequency": lambda t: _ratio(t.impressions, t.reach),
+}
+
+
+class _RowShape:
+    """What one query's rows hold, decided once per query instead of once per row."""
+
+    def __init__(self, query: InsightsQuery, account: Account) -> None:
+        def allowed(names: Iterable[str]) -> tuple[str, ...]:
+            return tuple(
+                a for a in names if all(rule_matches(a, op, v) for op, v in query.action_types)
+            )
+
+        self.fields = query.fields
+        self.currency = account.currency
+        self.windows = query.windows
+        self.link = allowed(("link_click",))
+        self.lpv = allowed(LANDING_PAGE_ALIASES)
+        self.atc = allowed(ADD_TO_CART_ALIASES)
+        self.purchase = allowed(PURCHASE_ALIASES)
+
+    def _item(self, action_type: str, value: str) -> dict[str, str]:
+        item = {"action_type": action_type, "value": value}
+        for window in self.windows:
+            if window.endswith("_view"):
+                item[window] = "0"
+            elif window.endswith("_click") or window in ("dda", "default"):
+                item[window] = value
+        return item
+
+    def _counts(self, t: _Totals) -> list[tuple[str, int]]:
+        groups = (
+            (self.link, t.link_clicks),
+            (self.lpv, t.lpv),
+            (self.atc, t.atc),
+            (self.purchase, t.purchases),
+        )
+        return [(alias, n) for aliases, n in groups if n for alias in aliases]
+
+    def build(self, names: dict[str, str], period: tuple[date, date], t: _Totals) -> dict[str, Any]:
+        """One row: the requested fields that have a value, then ``date_start``/``date_stop``."""
+        row: dict[str, Any] = {}
+        counts: list[tuple[str, int]] | None = None
+        for name in self.fields:
+            value: Any = None
+            formatter = _FORMATTED.get(name)
+            if formatter is not None:
+                value = formatter(t)
+            elif name in names:
+                value = names[name]
+            elif name == "account_currency":
+                value = self.currency
+            elif name == "buying_type":
+                value = "AUCTION"
+            elif name in ("actions", "cost_per_action_type"):
+                counts = self._counts(t) if counts is None else counts
+                if name == "actions":
+                    value = [self._item(a, str(n)) for a, n in counts] or None
+                else:
+                    value = [
+                        {"action_type": a, "value": _ratio(t.spend, n)} for a, n in counts
+                    ] or None
+            elif name == "action_values":
+                if t.purchases and t.value:
+                    text = format(t.value, "f")
+                    value = [self._item(a, text) for a in self.purchase] or None
+            elif name in ("purchase_roas", "website_purchase_roas"):
+                roas = _ratio(t.value, t.spend) if t.value else None
+                if roas is not None:
+                    kind = (
+                        "omni_purchase"
+                        if name == "purchase_roas"
+                        else "offsite_conversion.fb_pixel_purchase"
+                    )
+                    value = [{"action_type": kind, "value": roas}]
+            if value is not None:
+                row[name] = value
+        row["date_start"] = period[0].isoformat()
+        row["date_stop"] = period[1].isoformat()
+        return row
 
 
 class InsightsEngine:
@@ -225,6 +312,7 @@ class InsightsEngine:
             "ad": "ad_id",
         }[query.level]
         out: list[tuple[tuple[date, str], dict[str, Any]]] = []
+        shape = _RowShape(query, account)
         for since, until in query.ranges:
             periods = (
                 [(since, until)]
@@ -273,7 +361,7 @@ class InsightsEngine:
                     continue
                 if key_id not in names:
                     names[key_id] = self._names(query.level, key_id, account)
-                row = self._row(account, query, names[key_id], period, totals)
+                row = shape.build(names[key_id], period, totals)
                 out.append(((period[0], key_id), row))
         out.sort(key=lambda pair: pair[0])
         return [row for _, row in out]
@@ -324,91 +412,6 @@ class InsightsEngine:
         if ad is not None:
             names.update(ad_id=ad.id, ad_name=ad.name)
         return names
-
-    def _row(
-        self,
-        account: Account,
-        query: InsightsQuery,
-        names: dict[str, str],
-        period: tuple[date, date],
-        t: _Totals,
-    ) -> dict[str, Any]:
-        actions = [(a, n) for a, n in _count_actions(t) if self._action_ok(a, query)]
-        values = [
-            (a, t.value)
-            for a in PURCHASE_ALIASES
-            if t.purchases and t.value and self._action_ok(a, query)
-        ]
-        row: dict[str, Any] = {}
-        for name in query.fields:
-            value: Any = None
-            if name in names:
-                value = names[name]
-            elif name == "account_currency":
-                value = account.currency
-            elif name == "buying_type":
-                value = "AUCTION"
-            elif name == "spend":
-                value = format(t.spend, "f")
-            elif name in ("impressions", "reach", "clicks"):
-                value = str(getattr(t, name))
-            elif name == "inline_link_clicks":
-                value = str(t.link_clicks)
-            elif name == "cpm":
-                value = _ratio(t.spend, t.impressions, 1000)
-            elif name == "cpp":
-                value = _ratio(t.spend, t.reach, 1000)
-            elif name == "cpc":
-                value = _ratio(t.spend, t.clicks)
-            elif name == "ctr":
-                value = _ratio(t.clicks, t.impressions, 100)
-            elif name == "inline_link_click_ctr":
-                value = _ratio(t.link_clicks, t.impressions, 100)
-            elif name == "cost_per_inline_link_click":
-                value = _ratio(t.spend, t.link_clicks)
-            elif name == "frequency":
-                value = _ratio(t.impressions, t.reach)
-            elif name == "actions":
-                value = [self._action(a, str(n), query) for a, n in actions] or None
-            elif name == "action_values":
-                value = [self._action(a, format(v, "f"), query) for a, v in values] or None
-            elif name == "cost_per_action_type":
-                value = [
-                    {"action_type": a, "value": _ratio(t.spend, n)} for a, n in actions
-                ] or None
-            elif name == "purchase_roas":
-                roas = _ratio(t.value, t.spend) if t.value else None
-                value = [{"action_type": "omni_purchase", "value": roas}] if roas else None
-            elif name == "website_purchase_roas":
-                roas = _ratio(t.value, t.spend) if t.value else None
-                value = (
-                    [{"action_type": "offsite_conversion.fb_pixel_purchase", "value": roas}]
-                    if roas
-                    else None
-                )
-            if value is not None:
-                row[name] = value
-        row["date_start"] = period[0].isoformat()
-        row["date_stop"] = period[1].isoformat()
-        return row
-
-    @staticmethod
-    def _action_ok(action_type: str, query: InsightsQuery) -> bool:
-        if not query.action_types:
-            return True
-        return all(rule_matches(action_type, op, value) for op, value in query.action_types)
-
-    @staticmethod
-    def _action(action_type: str, value: str, query: InsightsQuery) -> dict[str, str]:
-        item = {"action_type": action_type, "value": value}
-        if not query.windows:
-            return item
-        for window in query.windows:
-            if window.endswith("_view"):
-                item[window] = "0"
-            elif window.endswith("_click") or window in ("dda", "default"):
-                item[window] = value
-        return item
 
 
 def first_day_of(market: Market, account: Account) -> date:
