@@ -4,6 +4,7 @@ Open one with ``Store(url)`` (SQLite file by default, PostgreSQL by URL); write 
 ``store.transaction()``; read frames with ``insights_frame`` and ``history``.
 """
 
+from optimizer.store import experiments as experiments  # noqa: F401  (tables for create_all)
 from optimizer.store.audit import TRANSITIONS, AuditEntry, AuditStatus
 from optimizer.store.entities import DEFAULT_PURCHASE_ACTION, Account, Ad, AdSet, Campaign, Creative
 from optimizer.store.insights import DailyInsight, InsightLevel, LifetimeInsight

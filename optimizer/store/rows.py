@@ -66,21 +66,26 @@ def count(value: Any) -> int:
     return number
 
 
+#: The largest amount a BIGINT of micros holds: 9,223,372,036,854.775807 major units. (SQLite's SUM
+#: over such columns is bounded by the same figure; PostgreSQL sums BIGINT as NUMERIC.)
+MAX_MICROS = 2**63 - 1
+
+
 def money(value: Any) -> Micros:
     """A non-negative amount in major units, exact to the micro, as integer micros; floats are refused."""
     if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent >= -6:  # type: ignore[operator]
-        if value < 0:
-            raise FieldError(f"is negative ({value})")
-        return Micros(value.scaleb(6))
-    if isinstance(value, float):
+        micros = int(value.scaleb(6))
+    elif isinstance(value, float):
         raise FieldError(f"money must not be a float ({value!r}): pass a Decimal or a string")
-    try:
-        amount = parse_decimal(value, "amount")
-        micros = to_micros(amount)
-    except InputError as exc:
-        raise FieldError(str(exc).removeprefix("amount: ")) from None
-    if amount < 0:
-        raise FieldError(f"is negative ({amount})")
+    else:
+        try:
+            micros = to_micros(parse_decimal(value, "amount"))
+        except InputError as exc:
+            raise FieldError(str(exc).removeprefix("amount: ")) from None
+    if micros < 0:
+        raise FieldError(f"is negative ({value})")
+    if micros > MAX_MICROS:
+        raise FieldError(f"{value} exceeds the largest storable amount (9223372036854.775807)")
     return Micros(micros)
 
 

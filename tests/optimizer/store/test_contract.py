@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -154,12 +155,35 @@ def test_money_is_exact_to_the_micro(store: Store) -> None:
     assert int(micros) == 10001234568491011
 
 
+def test_random_amounts_round_trip_exactly(store: Store) -> None:
+    """500 seeded amounts from 1 micro to 10^10 major units: stored and summed exactly."""
+    seed(store)
+    rng = random.Random(20260301)
+    amounts = [Decimal(rng.randrange(0, 10 ** rng.randint(1, 16))).scaleb(-6) for _ in range(500)]
+    rows = [
+        insight_row(["s1", "s2"][i % 2], START + timedelta(days=i // 2), "0", revenue=None)
+        | {"spend": a, "revenue": amounts[-1 - i]}
+        for i, a in enumerate(amounts)
+    ]
+    _insights(store, rows)
+    frame = store.insights_frame(ACCOUNT).sort_values(["date", "object_id"])
+    assert list(frame["spend"]) == amounts
+    assert list(frame["revenue"]) == amounts[::-1]
+    with store.transaction() as session:
+        micros = session.execute(text("SELECT SUM(spend) FROM daily_insights")).scalar_one()
+    assert Decimal(int(micros)).scaleb(-6) == sum(amounts, Decimal(0))
+
+
 @pytest.mark.parametrize(
     ("spend", "message"),
     [
         ("0.0000001", r"spend: amount 1E-7 has more than 6 decimal places"),
         (1.5, r"spend: money must not be a float"),
         ("-0.01", r"spend: is negative \(-0.01\)"),
+        (
+            "9223372036854.775808",
+            r"spend: 9223372036854.775808 exceeds the largest storable amount",
+        ),
         ("12,50", r"spend: '12,50' is not a number"),
     ],
 )
