@@ -22,6 +22,7 @@ from optimizer.sandbox.graph.faults import FaultInjector, FaultSpec
 from optimizer.sandbox.graph.insights import (
     InsightsEngine,
     InsightsQuery,
+    InsightsRows,
     first_day_of,
     parse_query,
 )
@@ -96,7 +97,7 @@ class GraphApp:
         self.engine = InsightsEngine(market)
         self.requests_served = 0
         self._lock = threading.RLock()
-        self._rows_cache: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+        self._rows_cache: OrderedDict[tuple[Any, ...], InsightsRows] = OrderedDict()
 
     # -- entry ----------------------------------------------------------------------------------------------
 
@@ -327,7 +328,7 @@ class GraphApp:
 
     def _rows(
         self, account: Account, scope: tuple[str, str] | None, query: InsightsQuery
-    ) -> list[dict[str, Any]]:
+    ) -> InsightsRows:
         """Rows of a query, cached per market day so paging through a result does not recompute it."""
         key = (
             account.id, scope, self.market.today, self.entities.revision,

@@ -10,11 +10,11 @@ carries the click windows with the full value and view windows with "0".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, overload
 
 from optimizer.sandbox.graph.dates import buckets, preset_range
 from optimizer.sandbox.graph.params import (
@@ -295,6 +295,35 @@ class _RowShape:
         return row
 
 
+_Record = tuple[dict[str, str], tuple[date, date], _Totals]
+
+
+class InsightsRows(Sequence[dict[str, Any]]):
+    """A query's rows, kept as exact totals and rendered only when a page is served.
+
+    A 90-day ad-level answer holds hundreds of thousands of rows; rendering them all as JSON-ready dicts up
+    front would cost seconds and hundreds of megabytes for rows that are served 25 or 500 at a time.
+    """
+
+    def __init__(self, shape: _RowShape, records: list[_Record]) -> None:
+        self._shape = shape
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._shape.build(*record) for record in self._records[index]]
+        return self._shape.build(*self._records[index])
+
+
 class InsightsEngine:
     """Answers :class:`InsightsQuery` objects from one market."""
 
@@ -303,7 +332,7 @@ class InsightsEngine:
 
     def rows(
         self, account: Account, scope: tuple[str, str] | None, query: InsightsQuery
-    ) -> list[dict[str, Any]]:
+    ) -> InsightsRows:
         """All rows of ``query`` for ``account``, restricted to ``scope`` (``("adset", id)``) if given."""
         level_key = {
             "account": None,
@@ -311,8 +340,7 @@ class InsightsEngine:
             "adset": "adset_id",
             "ad": "ad_id",
         }[query.level]
-        out: list[tuple[tuple[date, str], dict[str, Any]]] = []
-        shape = _RowShape(query, account)
+        out: list[tuple[tuple[date, str], _Record]] = []
         for since, until in query.ranges:
             periods = (
                 [(since, until)]
@@ -361,10 +389,9 @@ class InsightsEngine:
                     continue
                 if key_id not in names:
                     names[key_id] = self._names(query.level, key_id, account)
-                row = shape.build(names[key_id], period, totals)
-                out.append(((period[0], key_id), row))
+                out.append(((period[0], key_id), (names[key_id], period, totals)))
         out.sort(key=lambda pair: pair[0])
-        return [row for _, row in out]
+        return InsightsRows(_RowShape(query, account), [record for _, record in out])
 
     def _entity_ok(self, m: DailyMetrics, query: InsightsQuery) -> bool:
         for kind, attribute, operator, value in query.entity_rules:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,7 @@ class ReportRun:
     id: str
     account_id: str
     query: InsightsQuery
-    rows: list[dict[str, Any]]
+    rows: Sequence[dict[str, Any]]
     plan: str
     time_ref: int
     polls: int = 0
@@ -102,7 +103,7 @@ class ReportRun:
         out.setdefault("id", self.id)
         return out
 
-    def results(self) -> list[dict[str, Any]]:
+    def results(self) -> Sequence[dict[str, Any]]:
         """Its rows, or 2601/1815107 while it is not (or never will be) complete."""
         status, _ = self.state()
         if status != COMPLETED:
@@ -120,20 +121,28 @@ class ReportRun:
 
 
 class ReportRuns:
-    """The runs created so far; ids look like Graph's (16 digits)."""
+    """The runs created so far (the oldest expire beyond ``keep``); ids look like Graph's (16 digits)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 500) -> None:
+        self.keep = keep
         self._runs: dict[str, ReportRun] = {}
         self._ids = itertools.count(6_000_000_000_001)
         self._lock = threading.Lock()
 
     def create(
-        self, account_id: str, query: InsightsQuery, rows: list[dict[str, Any]], plan: str, now: int
+        self,
+        account_id: str,
+        query: InsightsQuery,
+        rows: Sequence[dict[str, Any]],
+        plan: str,
+        now: int,
     ) -> ReportRun:
         """Register a run and return it."""
         with self._lock:
             run_id = str(next(self._ids))
             run = self._runs[run_id] = ReportRun(run_id, account_id, query, rows, plan, now)
+            while len(self._runs) > self.keep:
+                del self._runs[next(iter(self._runs))]
             return run
 
     def get(self, run_id: str) -> ReportRun | None:
