@@ -275,3 +275,64 @@ def test_insights_probe_without_parameters_sends_the_throttle_header(sandbox: Sa
     usage = json.loads(reply.headers["X-Business-Use-Case-Usage"])
     assert all(entry["call_count"] < 85 for entry in usage[sandbox.account_id.removeprefix("act_")])
     assert set(reply.json()["data"][0]) == {"impressions", "spend", "date_start", "date_stop"}
+
+
+def test_time_ranges_filters_and_unknown_edges(sandbox: Sandbox, sdk: None) -> None:
+    use(sandbox.url)
+    account = AdAccount(sandbox.account_id)
+    today = sandbox.market.today
+    ranges = [
+        {"since": (today - timedelta(14)).isoformat(), "until": (today - timedelta(8)).isoformat()},
+        {"since": (today - timedelta(7)).isoformat(), "until": (today - timedelta(1)).isoformat()},
+    ]
+    rows = list(account.get_insights(fields=["spend"], params={"time_ranges": ranges}))
+    assert [(r["date_start"], r["date_stop"]) for r in rows] == [
+        (x["since"], x["until"]) for x in ranges
+    ]
+    only_purchases = list(
+        account.get_insights(
+            fields=["actions"],
+            params={
+                "level": "campaign",
+                "date_preset": "last_28d",
+                "filtering": [
+                    {"field": "action_type", "operator": "IN", "value": ["purchase", "link_click"]}
+                ],
+            },
+        )
+    )
+    assert {a["action_type"] for r in only_purchases for a in r["actions"]} == {
+        "purchase",
+        "link_click",
+    }
+    adsets = [
+        r.export_all_data()
+        for r in account.get_insights(
+            fields=["adset_id", "impressions"], params={"level": "adset", "date_preset": "last_7d"}
+        )
+    ]
+    cut = sorted(int(r["impressions"]) for r in adsets)[len(adsets) // 2]
+    big = list(
+        account.get_insights(
+            fields=["adset_id", "impressions"],
+            params={
+                "level": "adset",
+                "date_preset": "last_7d",
+                "filtering": [
+                    {"field": "adset.impressions", "operator": "GREATER_THAN", "value": cut}
+                ],
+            },
+        )
+    )
+    assert {r["adset_id"] for r in big} == {
+        r["adset_id"] for r in adsets if int(r["impressions"]) > cut
+    }
+    with pytest.raises(FacebookRequestError) as bad:
+        list(account.get_insights(fields=["spend"], params={"breakdowns": ["age"]}))
+    assert bad.value.api_error_code() == 100 and "breakdowns" in bad.value.api_error_message()
+    reply = requests.get(
+        f"{sandbox.url}/v26.0/{sandbox.account_id}/bogus_edge",
+        params={"access_token": TOKEN},
+        timeout=5,
+    )
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == 100
