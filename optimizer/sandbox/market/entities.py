@@ -136,9 +136,11 @@ class Ad:
     created_time: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DailyMetrics:
-    """One ad's delivery on one day as reported (purchases and their value grow as attribution lands)."""
+    """One ad's delivery on one day as reported (purchases and their value grow as attribution lands).
+
+    Slotted: a 1,000-ad-set market reports a quarter of a million of these per 90-day pull."""
 
     date: date
     account_id: str

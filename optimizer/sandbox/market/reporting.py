@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +22,12 @@ class AdIndex:
     campaign_ids: list[str]
     account_ids: list[str]
     account: np.ndarray
+
+
+(
+    set_date, set_account, set_campaign, set_adset, set_ad, set_spend, set_impressions, set_reach,
+    set_clicks, set_links, set_views, set_carts, set_purchases, set_value,
+) = (getattr(DailyMetrics, f.name).__set__ for f in fields(DailyMetrics))  # fmt: skip
 
 
 def _money(amounts: list[int], exponent: int) -> list[Decimal]:
@@ -62,22 +68,21 @@ def report(
             strict=True,
         )
         for a, s, imp, reach, clicks, links, views, carts, purchases, val in columns:
+            # bypass the frozen __init__ (one object.__setattr__ per field): set the slots directly
             row = new(DailyMetrics)
-            row.__dict__.update(
-                date=day,
-                account_id=index.account_ids[a],
-                campaign_id=index.campaign_ids[a],
-                adset_id=index.adset_ids[a],
-                ad_id=index.ad_ids[a],
-                spend=s,
-                impressions=imp,
-                reach=reach,
-                clicks=clicks,
-                link_clicks=links,
-                landing_page_views=views,
-                add_to_cart=carts,
-                purchases=purchases,
-                purchase_value=val,
-            )
+            set_date(row, day)
+            set_account(row, index.account_ids[a])
+            set_campaign(row, index.campaign_ids[a])
+            set_adset(row, index.adset_ids[a])
+            set_ad(row, index.ad_ids[a])
+            set_spend(row, s)
+            set_impressions(row, imp)
+            set_reach(row, reach)
+            set_clicks(row, clicks)
+            set_links(row, links)
+            set_views(row, views)
+            set_carts(row, carts)
+            set_purchases(row, purchases)
+            set_value(row, val)
             rows.append(row)
     return rows

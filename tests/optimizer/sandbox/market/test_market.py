@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from optimizer.sandbox.market import Market, MarketConfig
+import pytest
+
+from optimizer.sandbox.market import DailyMetrics, Market, MarketConfig
 
 from .conftest import START
 
@@ -82,3 +84,15 @@ def test_metrics_window_and_bounds(market: Market) -> None:
     rows = market.metrics(account_id, day, day)
     assert rows and {r.date for r in rows} == {day}
     assert market.metrics(account_id, market.today, market.today + timedelta(days=5)) == []
+
+
+def test_reported_rows_are_ordinary_frozen_dataclasses(market: Market) -> None:
+    import dataclasses
+
+    account_id = next(iter(market.accounts))
+    row = market.metrics(account_id, START, START)[0]
+    rebuilt = DailyMetrics(**{f.name: getattr(row, f.name) for f in dataclasses.fields(row)})
+    assert rebuilt == row and hash(rebuilt) == hash(row)
+    assert dataclasses.asdict(row)["ad_id"] == row.ad_id
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.purchases = 1  # type: ignore[misc]
