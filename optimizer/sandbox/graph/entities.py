@@ -113,7 +113,8 @@ class Entities:
         return children
 
     def filtered(self, request: GraphRequest, objs: list[Any]) -> list[Any]:
-        """``objs`` passing ``effective_status`` (default: all but DELETED) and ``filtering``."""
+        """``objs`` passing ``effective_status`` and ``filtering``; unset, Graph leaves out deleted and
+        archived objects (they stay readable by id)."""
         statuses = parse_list(request.first("effective_status"), "effective_status")
         rules = filtering_rules(request.first("filtering"))
         out = []
@@ -124,7 +125,7 @@ class Entities:
                 effective = self.market.effective_status(obj.id)
             if statuses is not None and effective is not None and effective not in statuses:
                 continue
-            if statuses is None and effective == "DELETED":
+            if statuses is None and effective in ("DELETED", "ARCHIVED"):
                 continue
             if all(
                 rule_matches(self._attribute(obj, name), op, value) for name, op, value in rules

@@ -1,7 +1,8 @@
 """The Insights API over the market's ad-level daily rows: parse a query, aggregate exactly, shape rows.
 
 Every level is an exact Decimal/int sum of the same ad-level rows, so ad, ad set, campaign and account
-answers agree to the cent. Rows for objects or periods without delivery are left out. Purchases are reported
+answers agree to the cent. As on Meta, a deleted object has no rows of its own unless the query filters on
+``effective_status`` (connectors pass every status), though its delivery stays in its parents' totals. Rows for objects or periods without delivery are left out. Purchases are reported
 under the several aliases Meta uses (identical values), so a client that adds aliases up double counts, as it
 would against Meta. Reach is summed across days and ads (an upper bound: the market does not deduplicate
 people). The market attributes purchases to clicks; with ``action_attribution_windows`` each action item
@@ -341,6 +342,11 @@ class InsightsEngine:
             "ad": "ad_id",
         }[query.level]
         out: list[tuple[tuple[date, str], _Record]] = []
+        # Deleted objects get no rows of their own unless an effective_status filter asks for them
+        # (their delivery still counts in their parents' and the account's totals).
+        hide_deleted = level_key is not None and not any(
+            rule[1] == "effective_status" for rule in query.entity_rules
+        )
         for since, until in query.ranges:
             periods = (
                 [(since, until)]
@@ -379,9 +385,15 @@ class InsightsEngine:
                     totals = groups[(period, key_id)] = _Totals()
                 totals.add(m)
             names: dict[str, dict[str, str]] = {}
+            hidden: dict[str, bool] = {}
             for (period, key_id), totals in groups.items():
                 if totals.impressions == 0 and totals.spend == 0:
                     continue
+                if hide_deleted:
+                    if key_id not in hidden:
+                        hidden[key_id] = self.market.effective_status(key_id) == "DELETED"
+                    if hidden[key_id]:
+                        continue
                 if not all(
                     rule_matches(METRICS[name](totals), op, value)
                     for name, op, value in query.metric_rules

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.adset import AdSet
@@ -336,3 +337,54 @@ def test_time_ranges_filters_and_unknown_edges(sandbox: Sandbox, sdk: None) -> N
         timeout=5,
     )
     assert reply.status_code == 400 and reply.json()["error"]["code"] == 100
+
+
+def test_deleted_objects_leave_edges_and_own_rows_but_not_totals(
+    sandbox: Sandbox, sdk: None
+) -> None:
+    use(sandbox.url)
+    account = AdAccount(sandbox.account_id)
+    params = {"level": "ad", "date_preset": "last_14d"}
+    before = {
+        r["ad_id"]: Decimal(r["spend"])
+        for r in account.get_insights(fields=["ad_id", "spend"], params=params)
+    }
+    total = Decimal(
+        next(iter(account.get_insights(fields=["spend"], params={"date_preset": "last_14d"})))[
+            "spend"
+        ]
+    )
+    deleted, archived = list(before)[:2]
+    Ad(deleted).api_delete()
+    Ad(archived).api_update(params={"status": "ARCHIVED"})
+    listed = {a["id"] for a in account.get_ads(fields=["name"])}
+    assert (
+        deleted not in listed
+        and archived not in listed
+        and len(listed) == len(sandbox.market.ads) - 2
+    )
+    assert [
+        a["id"] for a in account.get_ads(fields=["name"], params={"effective_status": ["ARCHIVED"]})
+    ] == [archived]
+    after = {
+        r["ad_id"]: Decimal(r["spend"])
+        for r in account.get_insights(fields=["ad_id", "spend"], params=params)
+    }
+    assert set(after) == set(before) - {deleted}
+    every = [
+        {
+            "field": "ad.effective_status",
+            "operator": "IN",
+            "value": ["ACTIVE", "PAUSED", "ARCHIVED", "DELETED"],
+        }
+    ]
+    with_deleted = list(
+        account.get_insights(fields=["ad_id", "spend"], params={**params, "filtering": every})
+    )
+    assert {r["ad_id"] for r in with_deleted} == set(before)
+    again = Decimal(
+        next(iter(account.get_insights(fields=["spend"], params={"date_preset": "last_14d"})))[
+            "spend"
+        ]
+    )
+    assert again == total == sum(before.values())
