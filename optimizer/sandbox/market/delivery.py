@@ -2,8 +2,9 @@
 
 - Ad-set budget: the target is the daily budget (or the lifetime budget's remainder over the days left).
 - CBO: the campaign budget is split to equalise the *estimated* marginal purchases per dollar,
-  ``kappa_i b_i x_i^(b_i - 1) = lambda``, with Meta's estimate of each ``kappa_i`` off by a log-normal error
-  (sd :data:`CBO_ESTIMATE_SD`) each day, so the split favours efficient ad sets without being perfect.
+  ``kappa_i b_i x_i^(b_i - 1) = lambda``, with Meta's estimate of each ``kappa_i`` off by a persistent
+  log-normal error (``Rates.belief``, see :mod:`.model`), so the split favours efficient ad sets without
+  being perfect, and drifts rather than jumps from day to day.
 - Bids cap the expected spend (with ``P(x) = kappa x^b``, ``x`` in USD):
   cost cap ``c`` (average cost per purchase <= c): ``x <= (c kappa)^(1/(1-b))``;
   bid cap ``c`` (marginal cost <= c): ``x <= (c kappa b)^(1/(1-b))``;
@@ -23,7 +24,6 @@ from optimizer.sandbox.market.model import F, Rates
 
 OVERSPEND = 1.25
 DAILY_SPEND_SD = 0.12
-CBO_ESTIMATE_SD = 0.3
 
 STRATEGY_NONE, STRATEGY_COST_CAP, STRATEGY_BID_CAP, STRATEGY_MIN_ROAS = 0, 1, 2, 3
 STRATEGY_CODES = {
@@ -90,7 +90,7 @@ def bid_cap(rates: Rates, strategy: npt.NDArray[np.int64], bid: F) -> F:
     return np.asarray(np.nan_to_num(cap, nan=0.0, posinf=np.inf), dtype=np.float64)
 
 
-def targets(plan: Plan, rates: Rates, rng: np.random.Generator) -> F:
+def targets(plan: Plan, rates: Rates) -> F:
     """Expected spend per ad set before the day's noise: budget or CBO share, capped by the bid."""
     target = np.where(plan.on & (plan.group < 0), plan.budget, 0.0)
     for g, budget in enumerate(plan.group_budget):
@@ -98,8 +98,8 @@ def targets(plan: Plan, rates: Rates, rng: np.random.Generator) -> F:
         if len(members) == 0:
             continue
         fx = float(rates.fx[members[0]])
-        noise = np.exp(rng.normal(0.0, CBO_ESTIMATE_SD, len(members)))
-        split = cbo_split(budget / fx, rates.kappa[members] * noise, rates.exponent[members])
+        estimate = rates.kappa[members] * rates.belief[members]
+        split = cbo_split(budget / fx, estimate, rates.exponent[members])
         target[members] = split * fx
     target = np.where(rates.kappa > 0, target, 0.0)
     return np.minimum(target, bid_cap(rates, plan.strategy, plan.bid))

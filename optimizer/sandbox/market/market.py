@@ -367,7 +367,7 @@ class Market:
         rngs = DayRngs.for_day(self.config.seed, ordinal)
         rates = self._model.rates(day, controls.ad_active)
         plan, ceiling, group_ceiling = self._plan(controls)
-        spend = realise(targets(plan, rates, rngs.spend), rngs.spend)
+        spend = realise(targets(plan, rates), rngs.spend)
         spend = self._within_lifetime(spend, plan.group, ceiling, group_ceiling)
         # floor, not round: rounding up could overspend a lifetime budget by a cent
         spend_minor = np.floor(spend * controls.offsets + 1e-9).astype(np.int64)

@@ -9,7 +9,8 @@ spend ``s`` in the account currency, ``x = s / fx`` its value in USD):
     cvr_j(d)  = cvr_i * m_c * exp(cta_cvr[i, a]) * W_cvr[w] * exp(z_i(d)) * (1 - 0.2 L_i(d))  per landing view
     L_i(d)    = max(0, 1 - purchases since edit / 50) * max(0, 1 - days since edit / 14)   learning phase
     r_j(d)    = ctr_j * link_c * lpv_i * cvr_j                                 purchases per impression
-    w_j(d)    = q_j / sum_k q_k,   q_j = (r_j)^1.5 over the ad set's active ads   delivery share
+    w_j(d)    = q_j / sum_k q_k,   q_j = r_j^1.5 e^{e_j(d)} over the ad set's active ads   delivery share
+               (e_j: Meta's persistent misestimate of the ad, AR(1) log-normal, sd 0.3)
     E[purchases_i | s] = kappa_i(d) * x ** b_i,  kappa_i = A_i W_imp[w] e^{u_i} * sum_j w_j r_j
     E[revenue_i | s]   = kappa^R_i(d) * x ** b_i, with aov_j = aov_i * n_c (in USD, times fx)
 
@@ -74,6 +75,10 @@ DRIFT_REVERSION = 0.02
 LEARNING_PENALTY = 0.2
 LEARNING_RESULTS = 50.0
 LEARNING_DAYS = 14.0
+#: Meta's estimates of ad sets (for CBO) and ads (for their delivery share) are off by a log-normal error
+#: that persists from day to day (AR(1), sd 0.3, 0.9 a day): delivery follows quality, imperfectly.
+BELIEF_SD = 0.3
+BELIEF_PERSISTENCE = 0.9
 #: Share exponent: Meta's delivery concentrates on the ads it predicts convert best.
 SHARE_POWER = 1.5
 
@@ -129,10 +134,11 @@ class Model:
     set_cta_cvr: F = field(default_factory=lambda: np.zeros((0, len(CTA_TYPES))))
     drift_cpm: F = field(default_factory=_floats)
     drift_cvr: F = field(default_factory=_floats)
-    learn_conversions: F = field(
-        default_factory=_floats
-    )  # purchases since the last significant edit
-    learn_days: F = field(default_factory=_floats)  # days since the last significant edit
+    set_belief: F = field(default_factory=_floats)  # log error of Meta's estimate of the ad set
+    ad_belief: F = field(default_factory=_floats)  # log error of Meta's estimate of the ad
+    # purchases and days since the ad set's last significant edit (the learning phase)
+    learn_conversions: F = field(default_factory=_floats)
+    learn_days: F = field(default_factory=_floats)
     learning_penalty: float = LEARNING_PENALTY
     # creatives
     cre_cta: I = field(default_factory=_ints)
@@ -182,6 +188,7 @@ class Model:
         start = rng.normal(0.0, 0.05, size=2)
         self.drift_cpm = _grow(self.drift_cpm, start[0])
         self.drift_cvr = _grow(self.drift_cvr, start[1])
+        self.set_belief = _grow(self.set_belief, rng.normal(0.0, BELIEF_SD))
         self.learn_conversions = _grow(self.learn_conversions, 0.0)  # a new ad set starts learning
         self.learn_days = _grow(self.learn_days, 0.0)
         return index
@@ -207,6 +214,7 @@ class Model:
         self.ad_tau = _grow(self.ad_tau, float(np.exp(rng.normal(np.log(300_000.0), 0.5))))
         self.ad_cum_imp = _grow(self.ad_cum_imp, 0.0)
         self.drift_ctr = _grow(self.drift_ctr, rng.normal(0.0, 0.05))
+        self.ad_belief = _grow(self.ad_belief, rng.normal(0.0, BELIEF_SD))
         return index
 
     def set_creative(self, ad: int, creative: int) -> None:
@@ -246,7 +254,7 @@ class Model:
         cvr = np.minimum(cvr, 0.9)
         link = self.cre_link[c]
         per_imp = ctr * link * self.set_lpv[s] * cvr
-        quality = np.where(ad_active, per_imp**SHARE_POWER, 0.0)
+        quality = np.where(ad_active, per_imp**SHARE_POWER * np.exp(self.ad_belief), 0.0)
         total = np.bincount(s, weights=quality, minlength=n_sets)
         share = np.divide(quality, total[s], out=np.zeros_like(quality), where=total[s] > 0)
         fx = self.acc_fx[self.set_account]
@@ -267,6 +275,7 @@ class Model:
             fx=fx,
             kappa=kappa,
             kappa_rev=kappa_rev,
+            belief=np.exp(self.set_belief),
         )
 
     # -- dynamics -----------------------------------------------------------------------------------------
@@ -298,6 +307,9 @@ class Model:
         self.drift_cpm = keep * self.drift_cpm + rng.normal(0.0, DRIFT_SD["cpm"], n_sets)
         self.drift_cvr = keep * self.drift_cvr + rng.normal(0.0, DRIFT_SD["cvr"], n_sets)
         self.drift_ctr = keep * self.drift_ctr + rng.normal(0.0, DRIFT_SD["ctr"], n_ads)
+        fresh = BELIEF_SD * np.sqrt(1.0 - BELIEF_PERSISTENCE**2)
+        self.set_belief = BELIEF_PERSISTENCE * self.set_belief + rng.normal(0.0, fresh, n_sets)
+        self.ad_belief = BELIEF_PERSISTENCE * self.ad_belief + rng.normal(0.0, fresh, n_ads)
 
 
 @dataclass(frozen=True)
@@ -320,6 +332,7 @@ class Rates:
     fx: F
     kappa: F
     kappa_rev: F
+    belief: F  # Meta's estimate of kappa over the truth, per ad set (drives the CBO split)
 
     def scale(self, spend: F) -> F:
         """``(spend / fx) ** exponent`` per ad set: the common concave factor of every expectation."""
