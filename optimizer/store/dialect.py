@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
@@ -113,3 +113,22 @@ def insert_missing(
         _insert(session, table).values(dict(row)).on_conflict_do_nothing(index_elements=list(keys))
     )
     session.execute(stmt)
+
+
+def table_columns(engine: Engine) -> dict[str, set[str]]:
+    """Every table of the store's schema with its column names, in one query."""
+    if engine.dialect.name == "sqlite":
+        query = (
+            "SELECT m.name, p.name FROM sqlite_master AS m "
+            "JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'"
+        )
+    else:
+        query = (
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+    found: dict[str, set[str]] = {}
+    with engine.connect() as conn:
+        for table, column in conn.execute(text(query)):
+            found.setdefault(table, set()).add(column)
+    return found

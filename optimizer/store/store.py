@@ -28,6 +28,7 @@ from optimizer.store.entities import Account, Ad, AdSet, Campaign, Creative
 from optimizer.store.insights import DailyInsight, LifetimeInsight
 from optimizer.store.rows import validate_rows
 from optimizer.store.runs import SyncRun, SyncStatus
+from optimizer.store.schema import ensure_schema
 from optimizer.store.types import utcnow
 from optimizer.store.writes import table_of
 
@@ -41,7 +42,11 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = normalize_url(url or default_db_url())
         self.engine: Engine = make_engine(self.url)
-        SQLModel.metadata.create_all(self.engine)
+        try:
+            ensure_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         """Release every pooled connection (tests drop their databases afterwards)."""
