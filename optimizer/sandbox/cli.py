@@ -29,8 +29,8 @@ app = typer.Typer(
     add_completion=False,
     epilog=(
         "Faults: comma-separated NAME[=RATE] items, RATE a probability in [0,1] or everyN (every Nth event); "
-        "NAME is throttle, transient, server_error, drop, batch_null, async_slow, async_stuck, async_fail or "
-        "async_skip; seed=N seeds the draws. Example: throttle=0.1,transient=every5,async_fail=0.3,seed=3."
+        "NAME is throttle, transient, server_error, drop, drop_reply, batch_null, async_slow, async_stuck, "
+        "async_fail or async_skip; seed=N seeds the draws. Example: throttle=0.1,transient=every5,async_fail=0.3,seed=3."
     ),
 )
 

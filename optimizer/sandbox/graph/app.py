@@ -128,6 +128,8 @@ class GraphApp:
             insights,
         )
         response.headers.setdefault("facebook-api-version", version)
+        if top and self.faults.fires("drop_reply"):
+            return GraphResponse(0, None, drop=True)
         return response
 
     def _guard(self, call: Any, account: str | None, insights: bool) -> GraphResponse:

@@ -9,16 +9,19 @@ Grammar (items separated by commas, whitespace ignored)::
     NAME  := throttle      a throttling error (17/2446079, 613/1487742, 4, 80000 or 80004) with usage headers
            | transient     a transient code 1 (subcode 99) or code 2 error, HTTP 500, is_transient
            | server_error  HTTP 500/502/503 with a JSON error body (code 2, "Service temporarily unavailable")
-           | drop          the connection is closed without an answer (requests.ConnectionError)
+           | drop          the connection is closed before the call is served (requests.ConnectionError)
+           | drop_reply    the call is served (a write takes effect), then the connection is closed
+                           unanswered: the client cannot tell whether it happened
            | batch_null    a batch item answered ``null`` (not processed; the SDK re-batches it)
            | async_slow    a report run takes many polls and sits at 100 % "Job Running" before completing
            | async_stuck   a report run sticks at 100 % "Job Running" for ever (clients must time out)
            | async_fail    a report run ends "Job Failed" with the v25+ error fields
            | async_skip    a report run ends "Job Skipped"
 
-A bare NAME means rate 1 (always). Request-level faults (throttle, transient, server_error, drop) count Graph
-requests, batch_null counts batch items, the async ones count report runs created. Each family draws from
-its own generator seeded by ``seed`` (default 0), so the same request sequence always meets the same faults.
+A bare NAME means rate 1 (always). Request-level faults (throttle, transient, server_error, drop, drop_reply)
+count Graph requests, batch_null counts batch items, the async ones count report runs created. Each family
+draws from its own generator seeded by ``seed`` (default 0), so the same request sequence always meets the
+same faults.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from optimizer.errors import InputError
 T = TypeVar("T")
 
 FAMILIES = (
-    "throttle", "transient", "server_error", "drop", "batch_null",
+    "throttle", "transient", "server_error", "drop", "drop_reply", "batch_null",
     "async_slow", "async_stuck", "async_fail", "async_skip",
 )  # fmt: skip
 

@@ -257,3 +257,15 @@ def test_deprecated_version_is_2635(sdk: None) -> None:
         assert reply.status_code == 400 and reply.json()["error"]["code"] == 2635
     finally:
         server.stop()
+
+
+def test_drop_reply_applies_the_write_but_loses_the_answer(sdk: None) -> None:
+    box, server = start("drop_reply=every1")
+    try:
+        use(box.url)
+        adset_id = next(a.id for a in box.market.adsets.values() if a.daily_budget is not None)
+        with pytest.raises(requests.ConnectionError):
+            AdSet(adset_id).api_update(params={"daily_budget": 5555})
+        assert box.market.adsets[adset_id].daily_budget == 5555
+    finally:
+        server.stop()
