@@ -45,6 +45,8 @@ class Truth:
         recorded = market._rates.get(day.toordinal())
         if recorded is not None:
             return recorded
+        if day < market.today:
+            raise MarketError("day", f"{day} is before the market's first simulated day")
         return market._model.rates(day, market._controls_now().ad_active)
 
     def _adset(self, adset_id: str) -> int:

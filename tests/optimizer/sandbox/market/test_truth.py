@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from optimizer.sandbox.market import Market, MarketConfig
+from optimizer.sandbox.market import Market, MarketConfig, MarketError
 
 from .conftest import START
 
@@ -184,3 +184,15 @@ def test_creative_rates(market: Market) -> None:
         assert rates["call_to_action_type"] == creative.call_to_action_type
         assert 0.001 < float(rates["ctr"]) < 0.1
         assert 0.4 <= float(rates["fatigue_floor"]) <= 0.7
+
+
+def test_truth_for_today_is_what_the_next_day_runs_on(scratch: Market) -> None:
+    day = scratch.today
+    ids = list(scratch.adsets)[:5]
+    before = [scratch.truth.expected_purchases(a, 25.0, day) for a in ids]
+    scratch.advance(1)
+    after = [scratch.truth.expected_purchases(a, 25.0, day) for a in ids]
+    assert after == before
+    with pytest.raises(MarketError) as raised:
+        scratch.truth.rates(scratch.config.first_day - timedelta(days=1))
+    assert raised.value.field == "day"
