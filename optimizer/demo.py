@@ -8,6 +8,7 @@ is the same library function the CLI calls.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import subprocess
 import sys
@@ -66,9 +67,7 @@ def _nightly_runs(
     settings: Settings, account: str, url: str, nights: int, say: Callable[[str], None]
 ) -> int:
     """Run the nightly job ``nights`` times, advancing the sandbox a day in between (if it exists yet)."""
-    try:
-        from optimizer import nightly  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("optimizer.nightly") is None:
         say("nightly: not available in this build yet; skipping")
         return 0
     return 0
