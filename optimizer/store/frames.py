@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from optimizer.money import MICROS, offset
 from optimizer.store.entities import Account, AdSet, Campaign
-from optimizer.store.insights import DailyInsight, InsightLevel
+from optimizer.store.insights import DailyInsight, InsightLevel, LifetimeInsight
 
 HISTORY_COLUMNS = [
     "date",
@@ -64,6 +64,22 @@ def insights_frame(
     frame = pd.DataFrame([tuple(row) for row in rows], columns=INSIGHT_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
     for column in COUNT_COLUMNS:  # exact integers, <NA> where unknown (not float NaN)
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def lifetime_frame(session: Session, account_id: str, level: str = "ad") -> pd.DataFrame:
+    """Every stored column of one account's lifetime totals at ``level``, by object id."""
+    table = LifetimeInsight.__table__  # type: ignore[attr-defined]
+    level = InsightLevel(level).value
+    stmt = (
+        select(table)
+        .where(table.c.account_id == account_id, table.c.level == level)
+        .order_by(table.c.object_id)
+    )
+    columns = [column.name for column in table.columns]
+    frame = pd.DataFrame([tuple(row) for row in session.execute(stmt)], columns=columns)
+    for column in COUNT_COLUMNS:
         frame[column] = frame[column].astype("Int64")
     return frame
 

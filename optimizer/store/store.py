@@ -245,6 +245,11 @@ class Store:
         with self._reader() as session:
             return list(session.scalars(stmt))
 
+    def lifetime_frame(self, account_id: str, level: str = "ad") -> pd.DataFrame:
+        """Stored lifetime totals of one account at ``level`` as a frame (money as exact Decimal)."""
+        with self._reader() as session:
+            return frames.lifetime_frame(session, account_id, level)
+
     def history(
         self, account_id: str, since: date | None = None, until: date | None = None
     ) -> pd.DataFrame:

@@ -49,6 +49,9 @@ def test_readme_facts_read_back_exactly(store: Store, kag_csv: Path) -> None:
     with store.transaction() as session:
         micros = session.execute(text("SELECT SUM(spend) FROM lifetime_insights")).scalar_one()
     assert int(micros) == 58_705_230_000  # 58,705.23 USD, summed in SQL
+    frame = store.lifetime_frame(ACCOUNT)
+    assert len(frame) == 1143 and frame["impressions"].sum() == 213_434_828
+    assert frame.groupby("campaign_id")["spend"].sum().to_dict() == dict(spend)
 
 
 def test_entities_follow_the_file(store: Store, kag_csv: Path) -> None:
