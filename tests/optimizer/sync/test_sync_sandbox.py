@@ -151,6 +151,7 @@ def test_resync_is_idempotent_and_picks_up_restatements(
         "transient=every3",
         "server_error=every3",
         "drop=every5",
+        "batch_null",
         "async_slow",
         "async_fail=every2",
         "async_stuck",
