@@ -30,6 +30,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:  # noqa: N802
         self._answer()
 
+    def do_PUT(self) -> None:  # noqa: N802 (answered in Graph's JSON error shape, never http.server's HTML)
+        self._answer()
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._answer()
+
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""

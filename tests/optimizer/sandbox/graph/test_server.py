@@ -1,0 +1,53 @@
+"""The HTTP skin: concurrent clients, JSON errors for every method, start/stop."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from optimizer.sandbox.graph import GraphApp, SandboxServer
+from tests.optimizer.sandbox.graph.conftest import TOKEN, Sandbox, small_market
+
+
+def test_concurrent_clients_are_all_answered(sandbox: Sandbox) -> None:
+    adset_ids = list(sandbox.market.adsets)
+
+    def work(index: int) -> list[int]:
+        with requests.Session() as session:
+            codes = []
+            for step in range(15):
+                adset_id = adset_ids[(index + step) % len(adset_ids)]
+                reply = session.get(
+                    f"{sandbox.url}/v26.0/{adset_id}/",
+                    params={"access_token": TOKEN, "fields": "name"},
+                    timeout=10,
+                )
+                assert reply.json()["id"] == adset_id
+                codes.append(reply.status_code)
+            return codes
+
+    before = sandbox.app.requests_served
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(work, range(6)))
+    assert all(code == 200 for codes in results for code in codes)
+    assert sandbox.app.requests_served - before == 6 * 15
+
+
+def test_unsupported_methods_answer_graph_json(sandbox: Sandbox) -> None:
+    reply = requests.put(f"{sandbox.url}/v26.0/me/", params={"access_token": TOKEN}, timeout=5)
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == 100
+    assert reply.headers["Content-Type"].startswith("application/json")
+
+
+def test_start_stop_releases_the_port() -> None:
+    server = SandboxServer(GraphApp(small_market(days=3)))
+    url = server.start()
+    port = int(url.rsplit(":", 1)[1])
+    assert requests.get(f"{url}/_sandbox/status", timeout=5).json()["requests_served"] == 1
+    server.stop()
+    again = SandboxServer(GraphApp(small_market(days=3)), port=port)
+    try:
+        assert again.start() == url  # the same port binds again at once
+    finally:
+        again.stop()
