@@ -19,8 +19,8 @@ reversion 2% a day, so they wander ~15% and come back). Ad sets differ a lot (CP
 log-normal across ad sets), so the marginal return per dollar differs and reallocation pays. Each ad set has
 its own taste for calls to action: a global CTA effect (:data:`CTA_EFFECTS`) plus an ad-set deviation.
 
-Every entity's parameters come from a generator seeded by (market seed, kind, index), so creating an
-entity later draws the same parameters however the market got there.
+Every entity's parameters come from a generator seeded by (market seed, kind, index): the n-th ad set (ad,
+creative, account) created always draws the same parameters.
 """
 
 from __future__ import annotations
