@@ -9,7 +9,8 @@ Each open entry (``planned``, or ``failed`` earlier) is first compared with the 
   overwriting their edit.
 
 Updates set absolute values (``daily_budget=6000``), so a batch the transport re-sends after a dropped
-connection cannot stack a change twice. Entries are committed after every batch, and ``between_batches``
+connection cannot stack a change; and a batch whose answer was lost is checked against the values in
+force before anything is sent again (:mod:`.send`). Entries are committed after every batch, and ``between_batches``
 (a hook for progress, or for tests that kill the process between batches) runs after each commit.
 """
 
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimizer.apply.in_force import InForce, read_in_force
-from optimizer.errors import MetaApiError
-from optimizer.meta.client import MetaClient, NodeUpdate, UpdateResult
+from optimizer.apply.send import send_batch
+from optimizer.meta.client import MetaClient
 from optimizer.store import AuditEntry, AuditStatus, Store
 
 #: Meta's batch limit.
@@ -122,22 +123,16 @@ def push(
     report.skipped += sum(1 for _, status, _ in moves if status is AuditStatus.SKIPPED)
     chunks = [to_send[i : i + batch_size] for i in range(0, len(to_send), batch_size)]
     for number, chunk in enumerate(chunks, start=1):
-        updates = [NodeUpdate(e.object_id, {e.field: int(e.after or 0)}) for e in chunk]
-        try:
-            results = client.update_nodes(updates)
-        except MetaApiError as exc:
-            # Nothing of this batch is known to have landed; the next push compares with what is in force.
-            results = [UpdateResult(u.object_id, False, str(exc), exc.code) for u in updates]
         batch_moves: list[tuple[int, AuditStatus, str]] = []
-        for entry, result in zip(chunk, results, strict=True):
-            assert entry.id is not None
-            if result.ok:
-                batch_moves.append((entry.id, AuditStatus.APPLIED, result.response))
+        subject = {e.id: e for e in chunk}
+        for outcome in send_batch(client, account_id, chunk):
+            batch_moves.append((outcome.entry_id, outcome.status, outcome.response))
+            if outcome.status is AuditStatus.APPLIED:
                 report.applied += 1
             else:
-                batch_moves.append((entry.id, AuditStatus.FAILED, result.response))
+                entry = subject[outcome.entry_id]
                 report.failed += 1
-                report.failures.append(f"{entry.field} of {entry.object_id}: {result.response}")
+                report.failures.append(f"{entry.field} of {entry.object_id}: {outcome.response}")
         _move(store, batch_moves)
         report.batches += 1
         if between_batches is not None:
