@@ -189,8 +189,9 @@ class UsageTracker:
             if window.total + 1 > limit:
                 wait = window.seconds_until_below(now, limit, 1)
                 error = self._error(
-                    account, ADS_MANAGEMENT, 17, None, "(#17) User request limit reached", wait
-                )
+                    account, ADS_MANAGEMENT, 17, None, "(#17) User request limit reached", wait,
+                    blocks=False,
+                )  # fmt: skip
                 error.user_title = "Budget Change Limit Reached"
                 error.user_msg = (
                     f"The budget of object {object_id} can change at most {limit} times per hour. "
@@ -239,13 +240,18 @@ class UsageTracker:
         wait: float,
         *,
         forced: bool = False,
+        blocks: bool = True,
     ) -> GraphError:
-        """Caller holds the lock."""
+        """Caller holds the lock. ``blocks``: the account's use case stays refused for ``wait`` (a quota);
+        otherwise (an injected fault, one ad set's budget limit) only this answer carries the wait."""
         minutes = max(1, math.ceil(wait / 60))
-        if account is not None:
+        if account is not None and blocks and not forced:
             self._blocked[f"{account}:{use_case}"] = self.clock.now() + minutes * 60
         headers = self._headers(
-            account, use_case == ADS_INSIGHTS, saturate=use_case if forced else None
+            account,
+            use_case == ADS_INSIGHTS,
+            saturate=use_case if forced else None,
+            eta=(use_case, minutes),
         )
         user_msg = {
             17: "There have been too many calls from this ad-account. Please wait a bit and try again.",
@@ -267,7 +273,11 @@ class UsageTracker:
             return self._headers(account, insights)
 
     def _headers(
-        self, account: str | None, insights: bool, saturate: str | None = None
+        self,
+        account: str | None,
+        insights: bool,
+        saturate: str | None = None,
+        eta: tuple[str, int] | None = None,
     ) -> dict[str, str]:
         q = self.quotas
         now = self.clock.now()
@@ -301,14 +311,16 @@ class UsageTracker:
                 pct = 100
             pcts[use_case] = pct
             blocked_until = self._blocked.get(f"{account}:{use_case}", 0.0)
-            eta = max(0, math.ceil((blocked_until - now) / 60))
+            minutes = max(0, math.ceil((blocked_until - now) / 60))
+            if eta is not None and eta[0] == use_case:
+                minutes = max(minutes, eta[1])
             entries.append(
                 {
                     "type": use_case,
                     "call_count": pct,
                     "total_cputime": pct,
                     "total_time": pct,
-                    "estimated_time_to_regain_access": eta,
+                    "estimated_time_to_regain_access": minutes,
                     "ads_api_access_tier": "standard_access",
                 }
             )

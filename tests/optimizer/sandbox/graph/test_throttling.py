@@ -84,3 +84,29 @@ def test_budget_changes_four_per_rolling_hour_per_object() -> None:
     tracker.check_budget_change(ACCOUNT, "s2")
     clock.advance(2)
     tracker.check_budget_change(ACCOUNT, "s1")
+
+
+def _eta(headers: dict[str, str], use_case: str) -> int:
+    usage = json.loads(headers["X-Business-Use-Case-Usage"])["42"]
+    return int(next(e for e in usage if e["type"] == use_case)["estimated_time_to_regain_access"])
+
+
+def test_only_real_quota_blocks_show_a_wait_on_later_answers() -> None:
+    clock = ManualClock()
+    tracker = UsageTracker(Quotas(), clock)
+    injected = tracker.throttled(ACCOUNT, ADS_INSIGHTS, 80000, 180.0)
+    assert _eta(injected.headers, ADS_INSIGHTS) == 3
+    for _ in range(4):
+        tracker.note_budget_change("s1")
+    with pytest.raises(GraphError) as budget:
+        tracker.check_budget_change(ACCOUNT, "s1")
+    assert _eta(budget.value.headers, ADS_MANAGEMENT) == 60
+    later = tracker.headers(ACCOUNT, insights=True)
+    assert _eta(later, ADS_INSIGHTS) == 0 and _eta(later, ADS_MANAGEMENT) == 0
+    quota = UsageTracker(Quotas(ads_insights_per_hour=1), clock)
+    quota.record(ACCOUNT, ADS_INSIGHTS, write=False)
+    with pytest.raises(GraphError):
+        quota.record(ACCOUNT, ADS_INSIGHTS, write=False)
+    assert (
+        _eta(quota.headers(ACCOUNT, insights=True), ADS_INSIGHTS) == 60
+    )  # still refused: the wait shows
