@@ -100,6 +100,8 @@ def populate(market: Market) -> None:
                     "geo_locations": {"countries": [country]},
                     "age_min": low,
                     "age_max": high,
+                    # each generated ad set reaches its own audience (identical targeting would twin)
+                    "flexible_spec": [{"interests": [{"id": str(6003000000000 + 1000 * a + k)}]}],
                 },
             }
             if not campaign.is_cbo:

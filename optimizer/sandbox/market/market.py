@@ -146,7 +146,9 @@ class Market:
     ) -> AdSet:
         """Create an ad set in one of the account's campaigns; its own budget unless the campaign is CBO.
 
-        A new ad set starts in the learning phase and delivers from the next simulated day."""
+        A new ad set starts in the learning phase and delivers from the next simulated day. With the very
+        same targeting as an existing ad set of the account it reaches the same audience (as a split
+        test's arms do): same audience parameters and drift, its own ads, learning and delivery."""
         account = self._account(account_id)
         campaign_id = str(fields.get("campaign_id", ""))
         campaign = self.campaigns.get(campaign_id)
@@ -160,7 +162,15 @@ class Market:
             created_time=created_time or self._created_now(),
             **clean,
         )
-        self._position[adset.id] = self._model.add_adset(self._position[account.id])
+        twin = next(
+            (
+                self._position[other.id]
+                for other in self.adsets.values()
+                if other.account_id == account.id and other.targeting == adset.targeting
+            ),
+            None,
+        )
+        self._position[adset.id] = self._model.add_adset(self._position[account.id], twin)
         self._adset_ids.append(adset.id)
         self.adsets[adset.id] = adset
         self._ads_of[adset.id] = []

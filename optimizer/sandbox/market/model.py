@@ -83,6 +83,11 @@ BELIEF_PERSISTENCE = 0.9
 SHARE_POWER = 1.5
 
 _KIND_ACCOUNT, _KIND_ADSET, _KIND_CREATIVE, _KIND_AD = 1, 2, 3, 4
+#: What ad sets with identical targeting share (see :meth:`Model.add_adset`).
+AUDIENCE_FIELDS = (
+    "set_scale", "set_exponent", "set_lpv", "set_cvr", "set_atc", "set_aov", "set_pool",
+    "set_cta_ctr", "set_cta_cvr",
+)  # fmt: skip
 CTA_INDEX = {name: k for k, name in enumerate(CTA_TYPES)}
 
 
@@ -132,6 +137,7 @@ class Model:
     set_pool: F = field(default_factory=_floats)
     set_cta_ctr: F = field(default_factory=lambda: np.zeros((0, len(CTA_TYPES))))
     set_cta_cvr: F = field(default_factory=lambda: np.zeros((0, len(CTA_TYPES))))
+    set_audience: I = field(default_factory=_ints)  # whose audience (and drift) the ad set reaches
     drift_cpm: F = field(default_factory=_floats)
     drift_cvr: F = field(default_factory=_floats)
     set_belief: F = field(default_factory=_floats)  # log error of Meta's estimate of the ad set
@@ -166,8 +172,12 @@ class Model:
         self.acc_weekday = np.concatenate([self.acc_weekday, pattern[None]])
         return index
 
-    def add_adset(self, account: int) -> int:
-        """Draw an ad set's audience: CPM level and curvature, funnel rates, AOV, CTA taste."""
+    def add_adset(self, account: int, twin: int | None = None) -> int:
+        """Draw an ad set's audience: CPM level and curvature, funnel rates, AOV, CTA taste.
+
+        A ``twin`` (an ad set with the very same targeting) lends its audience instead: the same
+        parameters and the same market drift, as the arms of a split test reach equivalent people.
+        Learning, Meta's estimates and the ads remain the new ad set's own."""
         index = len(self.set_account)
         rng = entity_rng(self.seed, _KIND_ADSET, index)
         exponent = rng.uniform(0.55, 0.85)
@@ -191,6 +201,13 @@ class Model:
         self.set_belief = _grow(self.set_belief, rng.normal(0.0, BELIEF_SD))
         self.learn_conversions = _grow(self.learn_conversions, 0.0)  # a new ad set starts learning
         self.learn_days = _grow(self.learn_days, 0.0)
+        self.set_audience = _grow(
+            self.set_audience, index if twin is None else self.set_audience[twin]
+        )
+        if twin is not None:
+            for name in AUDIENCE_FIELDS:
+                values = getattr(self, name)
+                values[index] = values[twin]
         return index
 
     def add_creative(self, cta: str) -> int:
@@ -248,7 +265,7 @@ class Model:
             * self.cre_cvr[c]
             * np.exp(self.set_cta_cvr[s, cta])
             * ad_week[:, 2]
-            * np.exp(self.drift_cvr[s])
+            * np.exp(self.drift_cvr[self.set_audience[s]])
             * (1.0 - self.learning_penalty * self.learning()[s])
         )
         cvr = np.minimum(cvr, 0.9)
@@ -259,7 +276,9 @@ class Model:
         share = np.divide(quality, total[s], out=np.zeros_like(quality), where=total[s] > 0)
         fx = self.acc_fx[self.set_account]
         aov = self.set_aov[s] * self.cre_aov[c] * fx[s]
-        imp_coef = self.set_scale * week[self.set_account, 0] * np.exp(self.drift_cpm)
+        imp_coef = (
+            self.set_scale * week[self.set_account, 0] * np.exp(self.drift_cpm[self.set_audience])
+        )
         kappa = imp_coef * np.bincount(s, weights=share * per_imp, minlength=n_sets)
         kappa_rev = imp_coef * np.bincount(s, weights=share * per_imp * aov, minlength=n_sets)
         return Rates(

@@ -196,3 +196,42 @@ def test_truth_for_today_is_what_the_next_day_runs_on(scratch: Market) -> None:
     with pytest.raises(MarketError) as raised:
         scratch.truth.rates(scratch.config.first_day - timedelta(days=1))
     assert raised.value.field == "day"
+
+
+def test_ad_sets_with_the_same_targeting_reach_the_same_audience(scratch: Market) -> None:
+    """A split test's arms (same targeting) share the audience and its drift; other targeting differs."""
+    account = next(iter(scratch.accounts))
+    original = next(iter(scratch.adsets.values()))
+    campaign = next(c.id for c in scratch.campaigns.values() if not c.is_cbo)
+    twin = scratch.create_adset(
+        account,
+        {
+            "name": "Arm",
+            "campaign_id": campaign,
+            "daily_budget": 3000,
+            "targeting": original.targeting,
+        },
+    )
+    other = scratch.create_adset(
+        account,
+        {
+            "name": "Elsewhere",
+            "campaign_id": campaign,
+            "daily_budget": 3000,
+            "targeting": {"geo_locations": {"countries": ["NZ"]}},
+        },
+    )
+    truth = scratch.truth
+    assert truth.exponent(twin.id) == truth.exponent(original.id) != truth.exponent(other.id)
+    assert truth.cta_effect(twin.id, "BUY_NOW") == truth.cta_effect(original.id, "BUY_NOW")
+    scratch.advance(10)  # drift moves both alike
+    day = scratch.today
+    spends = np.array([10.0, 40.0])
+    assert np.array_equal(
+        truth.impressions_curve(twin.id, spends, day),
+        truth.impressions_curve(original.id, spends, day),
+    )
+    assert not np.array_equal(
+        truth.impressions_curve(other.id, spends, day),
+        truth.impressions_curve(original.id, spends, day),
+    )
