@@ -174,6 +174,34 @@ def demo(
 
 
 @app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")
+    ] = "127.0.0.1",
+    db: Db = None,
+    sandbox: Sandbox = None,
+    policy: Annotated[
+        str | None, typer.Option(help="Budget policy file (TOML/YAML) for recommendations.")
+    ] = None,
+) -> None:
+    """Serve the Streamlit dashboard (set ADPILOT_DASHBOARD_PASSWORD to require a password)."""
+    import subprocess
+
+    from dashboard.launch import streamlit_command
+
+    settings = _settings(db, sandbox)
+    command = streamlit_command(
+        port=port, address=address, db=settings.db, sandbox=settings.sandbox_url, policy=policy
+    )
+    err.print(f"dashboard: http://{address}:{port}  ({settings.db})", highlight=False)
+    try:
+        raise typer.Exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
 def version() -> None:
     """Print adpilot's version."""
     from importlib.metadata import version as dist_version

@@ -1,0 +1,65 @@
+"""adpilot dashboard entry point: password gate, account picker, and the page router.
+
+Run with ``adpilot dashboard`` (or ``streamlit run dashboard/app.py -- --db URL``). Pages live in
+``dashboard/views/``; each reads the :class:`dashboard.session.Context` set here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.session import Context, set_context
+from dashboard.settings import from_args, password_ok
+
+VIEWS = Path(__file__).resolve().parent / "views"
+
+st.set_page_config(page_title="adpilot", page_icon="📈", layout="wide")
+
+
+settings = from_args(sys.argv[1:])
+
+if not st.session_state.get("authenticated"):
+    if password_ok("", settings.dashboard_password):
+        st.session_state["authenticated"] = True
+    else:
+        st.title("adpilot")
+        given = st.text_input("Password", type="password", key="password")
+        if st.button("Sign in"):
+            if password_ok(given, settings.dashboard_password):
+                st.session_state["authenticated"] = True
+                st.rerun()
+            st.error("Wrong password.")
+        st.stop()
+
+store = loaders.store_for(settings.db)
+version = loaders.data_version(store)
+accounts = loaders.accounts(store.url, version)
+account = None
+if accounts:
+    by_id = {a.id: a for a in accounts}
+    chosen = st.sidebar.selectbox(
+        "Ad account",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].name} ({i})",
+        key="account_id",
+    )
+    account = by_id[chosen]
+set_context(Context(settings=settings, store=store, version=version, account=account))
+
+if account is None:
+    pages = [st.Page(VIEWS / "first_run.py", title="Get started", icon="🚀", default=True)]
+else:
+    pages = [
+        st.Page(VIEWS / "overview.py", title="Overview", icon="📊", default=True),
+        st.Page(
+            VIEWS / "budgets.py", title="Budget recommendations", icon="💰", url_path="budgets"
+        ),
+        st.Page(VIEWS / "curves.py", title="Response curves", icon="📈", url_path="curves"),
+        st.Page(VIEWS / "experiments.py", title="Experiments", icon="🧪", url_path="experiments"),
+        st.Page(VIEWS / "history.py", title="History", icon="🕘", url_path="history"),
+    ]
+st.navigation(pages).run()

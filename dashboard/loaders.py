@@ -1,0 +1,118 @@
+"""Cached reads: every loader is keyed by (database URL, data version, account) so pages stay fast.
+
+``data_version`` is a handful of cheap aggregate queries (sync runs, the audit log, entity updates) that
+change whenever a sync, an apply or a rollback writes something; a cached frame is then recomputed once
+and shared by every session. 1,000 ad sets x 90 days is read and shaped once, not on every widget click.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import func, select
+
+from budgets import BudgetPolicy
+from dashboard.data import prepare
+from optimizer.allocation import allocate
+from optimizer.models import FitResult, fit
+from optimizer.store import Account, AdSet, AuditEntry, Campaign, DailyInsight, Store, SyncRun
+
+__all__ = [
+    "accounts",
+    "data_version",
+    "entity_names",
+    "history",
+    "load_policy",
+    "overview_frame",
+    "posteriors",
+    "recommendations",
+    "store_for",
+]
+
+
+@st.cache_resource(show_spinner=False)
+def store_for(url: str) -> Store:
+    """One store (engine and connection pool) per database URL, shared by every session."""
+    return Store(url)
+
+
+def data_version(store: Store) -> str:
+    """A fingerprint of everything the pages show; it changes with every sync, apply or rollback."""
+    runs = SyncRun.__table__  # type: ignore[attr-defined]
+    audit = AuditEntry.__table__  # type: ignore[attr-defined]
+    adsets = AdSet.__table__  # type: ignore[attr-defined]
+    campaigns = Campaign.__table__  # type: ignore[attr-defined]
+    queries = [
+        select(func.count(), func.max(runs.c.id), func.max(runs.c.finished_at)),
+        select(func.count(), func.max(audit.c.id), func.max(audit.c.applied_at)),
+        select(func.count()).select_from(audit).where(audit.c.status == "rolled_back"),
+        select(func.count(), func.max(adsets.c.updated_at)),
+        select(func.count(), func.max(campaigns.c.updated_at)),
+    ]
+    with store.engine.connect() as conn:
+        parts = [str(tuple(conn.execute(q).one())) for q in queries]
+    return "|".join(parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def accounts(url: str, version: str) -> list[Account]:
+    """Stored accounts that have daily insights (an account without data has nothing to show)."""
+    store = store_for(url)
+    table = DailyInsight.__table__  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        with_data = set(conn.scalars(select(table.c.account_id).distinct()))
+    return [a for a in store.accounts() if a.id in with_data]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def entity_names(url: str, version: str, account_id: str) -> dict[str, str]:
+    """Campaign and ad set names by id."""
+    store = store_for(url)
+    names = {c.id: c.name for c in store.campaigns(account_id)}
+    names.update({a.id: a.name for a in store.adsets(account_id)})
+    return names
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def adset_campaigns(url: str, version: str, account_id: str) -> dict[str, str]:
+    """Each ad set's campaign id."""
+    return {a.id: a.campaign_id for a in store_for(url).adsets(account_id)}
+
+
+@st.cache_data(show_spinner="Reading insights…", max_entries=8)
+def overview_frame(url: str, version: str, account_id: str) -> pd.DataFrame:
+    """The account's ad-set-level daily insights, prepared for exact sums (see :func:`prepare`)."""
+    return prepare(store_for(url).insights_frame(account_id, level="adset"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def history(url: str, version: str, account_id: str) -> pd.DataFrame:
+    """The response models' input frame (one row per ad set and day)."""
+    return store_for(url).history(account_id)
+
+
+@st.cache_data(show_spinner="Fitting response curves…", max_entries=8)
+def posteriors(url: str, version: str, account_id: str) -> dict[str, FitResult]:
+    """Every ad set's fitted response curve (the same fit the nightly job runs)."""
+    frame = history(url, version, account_id)
+    return fit(frame) if len(frame) else {}
+
+
+def load_policy(account: Account, path_text: str | None) -> BudgetPolicy:
+    """The policy file if one is configured, else the default: keep the total, default guardrails."""
+    if path_text:
+        return BudgetPolicy.from_file(path_text)
+    return BudgetPolicy(currency=account.currency, account_id=account.id)
+
+
+@st.cache_data(show_spinner="Allocating budgets…", max_entries=8)
+def recommendations(
+    url: str, version: str, account_id: str, policy_json: str, as_of: date | None = None
+) -> pd.DataFrame:
+    """The allocator's recommendation table for the account under the policy (given as its JSON)."""
+    policy = BudgetPolicy.model_validate_json(policy_json)
+    frame = history(url, version, account_id)
+    fitted = posteriors(url, version, account_id)
+    return allocate(frame, policy, posteriors=fitted, as_of=as_of)
