@@ -64,7 +64,7 @@ class Renderer:
             account = self.account_of(obj)
             zone = ZoneInfo(account.timezone_name) if account else None
             local = raw.astimezone(zone) if zone and raw.tzinfo else raw
-            return local.strftime("%Y-%m-%dT%H:%M:%S%z") or local.isoformat()
+            return local.strftime("%Y-%m-%dT%H:%M:%S%z")
         if isinstance(raw, date):
             return raw.isoformat()
         if isinstance(raw, Decimal):
