@@ -96,3 +96,29 @@ def test_reported_rows_are_ordinary_frozen_dataclasses(market: Market) -> None:
     assert dataclasses.asdict(row)["ad_id"] == row.ad_id
     with pytest.raises(dataclasses.FrozenInstanceError):
         row.purchases = 1  # type: ignore[misc]
+
+
+DIGEST = """
+import hashlib, sys
+from datetime import date
+from optimizer.sandbox.market import Market, MarketConfig
+m = Market(MarketConfig(start_date=date(2026, 1, 5), history_days=25, adsets=12))
+rows = m.metrics(next(iter(m.accounts)), date(2026, 1, 5), m.today)
+print(hashlib.sha256(repr(rows).encode()).hexdigest())
+"""
+
+
+def test_same_numbers_in_another_process_with_another_hash_seed() -> None:
+    """Nothing depends on Python's per-process hash randomisation (set order, id())."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", DIGEST], env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1 and len(next(iter(digests))) == 64
