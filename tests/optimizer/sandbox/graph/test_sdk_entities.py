@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from facebook_business.adobjects.adaccount import AdAccount
@@ -73,8 +75,10 @@ def test_budgets_read_as_strings_of_minor_units_at_the_level_holding_them(
     market = sandbox.market
     cbo = next(c for c in market.campaigns.values() if c.is_cbo)
     campaign = Campaign(cbo.id).api_get(
-        fields=["daily_budget", "lifetime_budget", "bid_strategy", "objective"]
+        fields=["daily_budget", "lifetime_budget", "bid_strategy", "objective", "created_time"]
     )
+    # Graph's time format, in the account's time zone (America/New_York: -0500 or -0400).
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]00", campaign["created_time"])
     budget = cbo.daily_budget if cbo.daily_budget is not None else cbo.lifetime_budget
     assert budget is not None
     key = "daily_budget" if cbo.daily_budget is not None else "lifetime_budget"
