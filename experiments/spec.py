@@ -79,7 +79,11 @@ def resolve_control(arms: tuple[Arm, ...], control: str) -> str:
 
 @dataclass(frozen=True)
 class ExperimentSpec:
-    """A validated experiment definition; ``daily_budget`` is the total over arms in major units."""
+    """A validated experiment definition; ``daily_budget`` is the total over arms in major units.
+
+    ``policy`` is the stopping rule; its ``min_units_per_arm`` is the minimum sample in *impressions*
+    per arm, whatever the metric (see :mod:`experiments.evaluation`).
+    """
 
     name: str
     arms: tuple[Arm, ...]
@@ -92,8 +96,6 @@ class ExperimentSpec:
     floor: float = 0.05
     #: impressions every live arm needs before budgets move away from an even split
     warmup_impressions: int = 1000
-    #: impressions every arm needs before a call (the "minimum sample")
-    min_impressions: int = 5000
     space_creatives: tuple[str, ...] = ()
     space_ctas: tuple[str, ...] = ()
     max_live_arms: int | None = None
@@ -129,9 +131,10 @@ class ExperimentSpec:
             raise InputError(
                 f"floor must be in [0, 1/{live}) so {live} arms can each get it, got {self.floor}"
             )
-        for name in ("warmup_impressions", "min_impressions"):
-            if getattr(self, name) < 0:
-                raise InputError(f"{name} must not be negative, got {getattr(self, name)}")
+        if self.warmup_impressions < 0:
+            raise InputError(
+                f"warmup_impressions must not be negative, got {self.warmup_impressions}"
+            )
         if self.max_live_arms is not None:
             if not MIN_ARMS <= self.max_live_arms <= MAX_ARMS:
                 raise InputError(

@@ -63,7 +63,7 @@ def test_control_by_name_cta_or_creative() -> None:
         ({"daily_budget": Decimal(0)}, "daily_budget"),
         ({"traffic": "epsilon"}, "traffic"),
         ({"floor": 0.4}, "floor"),
-        ({"min_impressions": -1}, "min_impressions"),
+        ({"warmup_impressions": -1}, "warmup_impressions"),
         ({"max_live_arms": 2}, "arms"),
         ({"space_ctas": ("SHOP_NOW",)}, "arms"),
         ({"name": " "}, "name"),

@@ -1,0 +1,224 @@
+"""Experiments run against the Graph API sandbox: arms as real ads, daily steps, conclusion, stop, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+import requests
+from optuna.trial import TrialState
+
+from experiments.design import ArmDesign
+from experiments.runner import (
+    create_experiment,
+    load_evaluation,
+    split_budget,
+    step,
+    stop_experiment,
+)
+from experiments.spec import ExperimentSpec, parse_arms
+from experiments.stats.decision import DecisionPolicy, Status
+from optimizer.config import Settings
+from optimizer.errors import InputError, MetaApiError
+from optimizer.meta.client import MetaClient
+from optimizer.meta.connect import connect
+from optimizer.sandbox.market import MarketConfig
+from optimizer.store import Store
+from optimizer.store.experiments import Experiment, ExperimentArm
+
+MARKET = MarketConfig(
+    seed=25, campaigns=1, adsets=2, ads_per_adset=1, history_days=3, cbo_campaigns=0
+)
+
+
+@dataclass
+class Lab:
+    sandbox: Any
+    client: MetaClient
+    store: Store
+    storage: optuna.storages.BaseStorage
+
+    @property
+    def today(self) -> date:
+        return self.sandbox.market.today  # type: ignore[no-any-return]
+
+    def next_day(self) -> date:
+        """The market simulates today, the clock moves a day (budget-change limits roll over)."""
+        answer = requests.post(f"{self.sandbox.url}/_sandbox/advance", data={"days": 1}, timeout=30)
+        answer.raise_for_status()
+        self.sandbox.clock.advance(86_400)
+        return self.today
+
+
+@pytest.fixture
+def lab(sandbox_factory: Any, tmp_path: Path) -> Iterator[Lab]:
+    sandbox = sandbox_factory(MARKET)
+    store = Store(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        yield Lab(
+            sandbox, connect(Settings(), sandbox.url), store, optuna.storages.InMemoryStorage()
+        )
+    finally:
+        store.close()
+
+
+def _spec(**changes: Any) -> ExperimentSpec:
+    fields: dict[str, Any] = {
+        "name": "Which CTA sells the summer photo",
+        "arms": parse_arms("SHOP_NOW:summer,LEARN_MORE:summer,BUY_NOW:summer,ORDER_NOW:summer"),
+        "control": "SHOP_NOW:summer",
+        "metric": "ctr",
+        "daily_budget": Decimal("400.00"),
+        "policy": DecisionPolicy(min_runtime_days=5, min_units_per_arm=5000, max_runtime_days=21),
+        "seed": 1,
+    }
+    fields.update(changes)
+    return ExperimentSpec(**fields)
+
+
+def _arms(lab: Lab, experiment_id: int) -> dict[str, ExperimentArm]:
+    with lab.store.transaction() as session:
+        rows = session.query(ExperimentArm).filter_by(experiment_id=experiment_id).all()
+    return {r.name: r for r in rows}
+
+
+def test_split_budget_sums_exactly() -> None:
+    assert split_budget(40_000, {"a": 1, "b": 1, "c": 1}) == {"a": 13_334, "b": 13_333, "c": 13_333}
+    shares = {"a": 0.61, "b": 0.2, "c": 0.19}
+    budgets = split_budget(10_001, shares)
+    assert sum(budgets.values()) == 10_001 and budgets == {"a": 6101, "b": 2000, "c": 1900}
+    with pytest.raises(InputError, match="daily_budget"):
+        split_budget(-1, shares)
+
+
+def test_create_launches_one_campaign_adset_creative_and_ad_per_arm(lab: Lab) -> None:
+    spec = _spec()
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=lab.today, storage=lab.storage
+    )
+    market = lab.sandbox.market
+    arms = _arms(lab, experiment_id)
+    assert list(arms) == [a.name for a in spec.arms]
+    for name, arm in arms.items():
+        adset = market.adsets[arm.adset_id]
+        ad = market.ads[arm.ad_id]
+        creative = market.creatives[arm.creative_id]
+        assert adset.campaign_id == arm.campaign_id and ad.adset_id == arm.adset_id
+        assert adset.daily_budget == 10_000 == arm.daily_budget  # $400 split four ways, in cents
+        assert market.campaigns[arm.campaign_id].daily_budget is None  # the ad set holds the budget
+        assert creative.call_to_action_type == name.split(":")[0]
+        assert arm.status == "live" and arm.launched_on == lab.today
+        assert arm.is_control == (name == "SHOP_NOW:summer")
+    with lab.store.transaction() as session:
+        experiment = session.get(Experiment, experiment_id)
+        assert experiment is not None
+        assert experiment.status == "running" and experiment.currency == "USD"
+        assert ExperimentSpec.from_json(experiment.spec) == spec
+        study = experiment.study_name
+    design = ArmDesign(lab.storage, study, spec.creatives, spec.ctas)
+    trials = design.study.get_trials()
+    assert [t.params["cta"] for t in trials] == ["SHOP_NOW", "LEARN_MORE", "BUY_NOW", "ORDER_NOW"]
+    assert sorted(a.trial_number for a in arms.values()) == [0, 1, 2, 3]  # type: ignore[type-var]
+
+
+def test_refused_launch_pauses_what_was_created_and_keeps_the_record(lab: Lab) -> None:
+    spec = _spec(daily_budget=Decimal("2.00"))  # 50 cents per arm: below the sandbox's minimum
+    with pytest.raises(MetaApiError):
+        create_experiment(
+            lab.store,
+            lab.client,
+            lab.sandbox.account_id,
+            spec,
+            today=lab.today,
+            storage=lab.storage,
+        )
+    with lab.store.transaction() as session:
+        (experiment,) = session.query(Experiment).all()
+        assert experiment.status == "failed" and experiment.error
+        arms = session.query(ExperimentArm).all()
+        assert len(arms) == 4 and {a.status for a in arms} == {"failed"}
+        campaigns = [a.campaign_id for a in arms if a.campaign_id]
+        study = experiment.study_name
+    for campaign in campaigns:
+        assert lab.sandbox.market.campaigns[campaign].status == "PAUSED"
+    states = ArmDesign(lab.storage, study, spec.creatives, spec.ctas).states()
+    assert set(states.values()) == {TrialState.FAIL}
+
+
+def test_steps_reweight_budgets_then_conclude_on_the_true_best_arm(lab: Lab) -> None:
+    spec = _spec()
+    start = lab.today
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=start, storage=lab.storage
+    )
+    arms = _arms(lab, experiment_id)
+    truth = lab.sandbox.market.truth
+    true_ctr = {name: truth.ad_rates(arm.ad_id, start)["ctr"] for name, arm in arms.items()}
+    best = max(true_ctr, key=lambda n: true_ctr[n])
+
+    results = []
+    for _ in range(int(spec.policy.max_runtime_days)):
+        result = step(
+            lab.store, lab.client, experiment_id, today=lab.next_day(), storage=lab.storage
+        )
+        results.append(result)
+        assert not result.errors
+        if result.concluded:
+            break
+    final = results[-1]
+    assert final.concluded
+    decision = final.evaluation.decision
+    expected = Status.NO_WINNER if best == spec.control else Status.WINNER
+    assert decision.status == expected
+    assert decision.winner == (None if best == spec.control else best)
+    # budgets followed the traffic shares while the test ran and always summed to the total
+    moved = [r for r in results if not r.concluded and len(set(r.budgets.values())) > 1]
+    assert moved, "allocation never left the even split"
+    for r in moved:
+        assert sum(r.budgets.values()) == 40_000
+        assert min(r.shares.values()) >= spec.floor - 1e-9
+    # top-two Thompson sampling ends up measuring the two truly best arms most
+    top_two = set(sorted(true_ctr, key=lambda n: true_ctr[n])[-2:])
+    last = moved[-1].shares
+    assert set(sorted(last, key=lambda n: last[n])[-2:]) == top_two
+    market = lab.sandbox.market
+    for name, arm in _arms(lab, experiment_id).items():
+        kept = name == (decision.winner or spec.control)
+        assert market.campaigns[arm.campaign_id].status == ("ACTIVE" if kept else "PAUSED")
+        assert arm.status == "concluded" and arm.told_state == "complete"
+    # Optuna's record: every arm complete with its posterior mean; the best trial is the true best
+    with lab.store.transaction() as session:
+        study = session.get(Experiment, experiment_id).study_name  # type: ignore[union-attr]
+    design = ArmDesign(lab.storage, study, spec.creatives, spec.ctas)
+    assert {t.state for t in design.study.get_trials()} == {TrialState.COMPLETE}
+    assert f"{design.study.best_trial.params['cta']}:summer" == best
+
+
+def test_stop_pauses_every_arm_and_prunes_the_trials(lab: Lab) -> None:
+    spec = _spec()
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=lab.today, storage=lab.storage
+    )
+    step(lab.store, lab.client, experiment_id, today=lab.next_day(), storage=lab.storage)
+    evaluation = stop_experiment(
+        lab.store, lab.client, experiment_id, today=lab.today, storage=lab.storage
+    )
+    assert evaluation.decision.status == Status.KEEP_RUNNING
+    arms = _arms(lab, experiment_id)
+    assert {lab.sandbox.market.campaigns[a.campaign_id].status for a in arms.values()} == {"PAUSED"}
+    assert {a.status for a in arms.values()} == {"stopped"}
+    with lab.store.transaction() as session:
+        experiment = session.get(Experiment, experiment_id)
+        assert experiment is not None and experiment.status == "stopped"
+        study = experiment.study_name
+    states = ArmDesign(lab.storage, study, spec.creatives, spec.ctas).states()
+    assert set(states.values()) == {TrialState.PRUNED}
+    with pytest.raises(InputError, match="stopped"):
+        step(lab.store, lab.client, experiment_id, today=lab.today, storage=lab.storage)
+    assert load_evaluation(lab.store, experiment_id).totals["SHOP_NOW:summer"].impressions > 0
