@@ -12,6 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from optimizer.sandbox.graph.app import GraphApp
+from optimizer.sandbox.graph.wire import invalid_parameter
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -37,12 +38,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer()
 
     def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k: v for k, v in self.headers.items()}
-        response = self.server.app.handle_wire(
-            self.command, self.path, body, headers, self.server.base_url
-        )
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = (
+                True  # the body's end is unknown: this connection cannot be reused
+            )
+            response = invalid_parameter("Content-Length must be a non-negative integer").response()
+        else:
+            body = self.rfile.read(length) if length else b""
+            headers = {k: v for k, v in self.headers.items()}
+            response = self.server.app.handle_wire(
+                self.command, self.path, body, headers, self.server.base_url
+            )
         if response.drop:
             self.close_connection = True
             try:

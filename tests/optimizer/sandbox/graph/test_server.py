@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -51,3 +53,24 @@ def test_start_stop_releases_the_port() -> None:
         assert again.start() == url  # the same port binds again at once
     finally:
         again.stop()
+
+
+def test_malformed_requests_get_json_errors(sandbox: Sandbox) -> None:
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    connection.putrequest("POST", f"/v26.0/me/?access_token={TOKEN}")
+    connection.putheader("Content-Length", "lots")
+    connection.endheaders()
+    reply = connection.getresponse()
+    assert reply.status == 400 and json.loads(reply.read())["error"]["code"] == 100
+    connection.close()
+    garbled = requests.post(
+        f"{sandbox.url}/v26.0/{next(iter(sandbox.market.adsets))}/",
+        params={"access_token": TOKEN},
+        data=b"name=\xff\xfe",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=5,
+    )
+    assert garbled.status_code in (200, 400) and (
+        "success" in garbled.json() or "error" in garbled.json()
+    )
