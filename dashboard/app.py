@@ -17,7 +17,7 @@ from dashboard.settings import from_args, password_ok
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="adpilot", page_icon="📈", layout="wide")
+st.set_page_config(page_title="adpilot", page_icon=":material/monitoring:", layout="wide")
 
 
 settings = from_args(sys.argv[1:])
@@ -51,15 +51,37 @@ if accounts:
 set_context(Context(settings=settings, store=store, version=version, account=account))
 
 if account is None:
-    pages = [st.Page(VIEWS / "first_run.py", title="Get started", icon="🚀", default=True)]
+    pages = [
+        st.Page(
+            VIEWS / "first_run.py",
+            title="Get started",
+            icon=":material/rocket_launch:",
+            default=True,
+        )
+    ]
 else:
     pages = [
-        st.Page(VIEWS / "overview.py", title="Overview", icon="📊", default=True),
+        st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page(
-            VIEWS / "budgets.py", title="Budget recommendations", icon="💰", url_path="budgets"
+            VIEWS / "budgets.py",
+            title="Budget recommendations",
+            icon=":material/payments:",
+            url_path="budgets",
         ),
-        st.Page(VIEWS / "curves.py", title="Response curves", icon="📈", url_path="curves"),
-        st.Page(VIEWS / "experiments.py", title="Experiments", icon="🧪", url_path="experiments"),
-        st.Page(VIEWS / "history.py", title="History", icon="🕘", url_path="history"),
+        st.Page(
+            VIEWS / "curves.py",
+            title="Response curves",
+            icon=":material/show_chart:",
+            url_path="curves",
+        ),
+        st.Page(
+            VIEWS / "experiments.py",
+            title="Experiments",
+            icon=":material/science:",
+            url_path="experiments",
+        ),
+        st.Page(
+            VIEWS / "history.py", title="History", icon=":material/history:", url_path="history"
+        ),
     ]
 st.navigation(pages).run()

@@ -31,6 +31,7 @@ def streamlit_command(
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
+        "--client.toolbarMode", "viewer",
         "--",
     ]  # fmt: skip
     for flag, value in (("--db", db), ("--sandbox", sandbox), ("--policy", policy)):

@@ -8,7 +8,7 @@ from dashboard.session import context
 
 ctx = context()
 st.title("Welcome to adpilot")
-st.info(f"No synced ad account in the database yet ({ctx.store!r}).", icon="ℹ️")
+st.info(f"No synced ad account in the database yet ({ctx.store!r}).")
 st.markdown(
     """
 **Try it with the local sandbox** (a simulated Meta ad account, no credentials needed):
