@@ -155,11 +155,11 @@ def test_split_check_follows_budget_changes_over_time() -> None:
             ),
         ]
     )
+    later = {"SHOP_NOW:photo": "50", "LEARN_MORE:photo": "200", "BUY_NOW:photo": "50"}
     daily = _daily(4)
-    shifted = daily["date"] >= START + timedelta(days=2)
-    daily.loc[shifted, "spend"] = [
-        Decimal({"SHOP_NOW:photo": "50", "LEARN_MORE:photo": "200", "BUY_NOW:photo": "50"}[a])
-        for a in daily.loc[shifted, "arm"]
+    daily["spend"] = [
+        Decimal(later[a]) if d >= START + timedelta(days=2) else s
+        for a, d, s in zip(daily["arm"], daily["date"], daily["spend"], strict=True)
     ]
     check = check_split(daily, plan, names)
     assert check is not None and not check.flagged
