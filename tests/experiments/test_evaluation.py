@@ -157,10 +157,16 @@ def test_split_check_follows_budget_changes_over_time() -> None:
     )
     later = {"SHOP_NOW:photo": "50", "LEARN_MORE:photo": "200", "BUY_NOW:photo": "50"}
     daily = _daily(4)
-    daily["spend"] = [
-        Decimal(later[a]) if d >= START + timedelta(days=2) else s
-        for a, d, s in zip(daily["arm"], daily["date"], daily["spend"], strict=True)
-    ]
+    daily = daily.assign(
+        spend=pd.Series(
+            [
+                Decimal(later[a]) if d >= START + timedelta(days=2) else s
+                for a, d, s in zip(daily["arm"], daily["date"], daily["spend"], strict=True)
+            ],
+            index=daily.index,
+            dtype=object,
+        )
+    )
     check = check_split(daily, plan, names)
     assert check is not None and not check.flagged
     assert check.planned["LEARN_MORE:photo"] == pytest.approx((100 + 100 + 200 + 200) / 1200)
