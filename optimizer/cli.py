@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from optimizer.config import Settings
 from optimizer.errors import AdpilotError, InputError
 from optimizer.sandbox.cli import app as sandbox_app
+
+if TYPE_CHECKING:
+    from budgets import BudgetPolicy
 
 app = typer.Typer(
     name="adpilot",
@@ -27,7 +30,7 @@ app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Account = Annotated[str | None, typer.Option("--account", help="Ad account id (act_123...).")]
 Db = Annotated[
@@ -140,6 +143,45 @@ def sync(
     )
 
 
+@app.command("import-csv")
+def import_csv_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="CSV files (or 'bundled' for the shipped examples).")
+    ],
+    missing: Annotated[
+        str, typer.Option(help="A/B rows missing metrics: error, skip or keep (spend only).")
+    ] = "error",
+    account: Account = None,
+    currency: Annotated[str, typer.Option(help="Currency of the Kaggle conversion file.")] = "USD",
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """Import ad data that did not come from the API (Kaggle conversion file, A/B campaign pair)."""
+    from pathlib import Path
+
+    from optimizer.importers import BUNDLED, bundled, import_csv
+    from optimizer.store import Store
+
+    with _failures():
+        if missing not in ("error", "skip", "keep"):
+            raise InputError(f"--missing: must be error, skip or keep, got {missing!r}")
+        files = [bundled(n) for n in BUNDLED] if paths == ["bundled"] else [Path(p) for p in paths]
+        settings = _settings(db, None)
+        with Store(settings.db) as store:
+            reports = import_csv(
+                store,
+                files,
+                missing=missing,
+                account_id=account,
+                currency=currency,  # type: ignore[arg-type]
+            )
+    if as_json:
+        typer.echo(json.dumps([r.__dict__ for r in reports], indent=2, default=str))
+        return
+    for report in reports:
+        err.print(str(report), highlight=False)
+
+
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Sandbox port on 127.0.0.1.")] = 8765,
@@ -199,6 +241,209 @@ def dashboard(
         raise typer.Exit(subprocess.call(command))
     except KeyboardInterrupt:
         pass
+
+
+PolicyFile = Annotated[
+    str | None,
+    typer.Option("--policy", help="Budget policy file (.toml/.yaml); default: keep the total."),
+]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="The night to run for (YYYY-MM-DD).")]
+
+
+def _policy(path: str | None) -> BudgetPolicy | None:
+    from budgets import BudgetPolicy
+
+    return None if path is None else BudgetPolicy.from_file(path)
+
+
+def _connected(db: str | None, sandbox: str | None, account: str | None) -> tuple[Any, Any, str]:
+    """Settings, an API client and the account to work on."""
+    from optimizer.meta.connect import connect, pick_account
+
+    settings = _settings(db, sandbox)
+    client = connect(settings)
+    return settings, client, pick_account(client, account)
+
+
+def _tonight(settings: Settings, client: Any, account_id: str, as_of: str | None) -> date:
+    """--as-of, else the sandbox's day, else today where the account lives."""
+    from optimizer.meta.connect import sandbox_today
+    from optimizer.sync.window import account_today
+
+    day = _day(as_of, "--as-of")
+    if day is not None:
+        return day
+    if settings.sandbox_url:
+        return sandbox_today(settings.sandbox_url)
+    return account_today(str(client.account(account_id).get("timezone_name") or "UTC"))
+
+
+@app.command()
+def nightly(
+    account: Account = None,
+    sandbox: Sandbox = None,
+    db: Db = None,
+    policy: PolicyFile = None,
+    as_of: AsOf = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Push the changes (default: dry run).")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Sync, fit, allocate, check and audit tonight's budgets; --apply pushes them. Exit 2 if any failed."""
+    from optimizer.nightly import run_nightly
+    from optimizer.store import Store
+    from optimizer.tables import nightly_table
+
+    with _failures():
+        settings, client, account_id = _connected(db, sandbox, account)
+        night = _tonight(settings, client, account_id, as_of)
+        with Store(settings.db) as store, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=err, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task(f"nightly {account_id} {night}")
+            report = run_nightly(
+                client, store, account_id, as_of=night, policy=_policy(policy), apply=apply,
+                progress=lambda stage: progress.update(task, description=f"{account_id}: {stage}"),
+            )  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        mode = "applied" if apply else "dry run: nothing sent"
+        Console().print(nightly_table(report.rows, f"{report.run_id} ({mode})"))
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
+        err.print(f"{report.run_id}: {counts or 'no changes'}", highlight=False)
+        for failure in report.push.failures if report.push else []:
+            err.print(f"[red]failed:[/] {failure}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+@app.command()
+def recommend(
+    account: Account = None,
+    db: Db = None,
+    policy: PolicyFile = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Recommend for this day; default the day after the last sync."
+        ),
+    ] = None,
+    as_json: AsJson = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")] = False,
+) -> None:
+    """Print tomorrow's recommended budgets from the store (no API calls); --json/--csv feed `apply`."""
+    from datetime import timedelta
+
+    from optimizer.nightly import recommend as make
+    from optimizer.nightly import run_id_for
+    from optimizer.store import Store
+    from optimizer.tables import recommendation_csv, recommendation_json, recommendation_table
+
+    with _failures():
+        settings = _settings(db, None)
+        with Store(settings.db) as store:
+            known = [a.id for a in store.accounts()]
+            account_id = account or (known[0] if len(known) == 1 else None)
+            if account_id is None:
+                raise InputError(f"--account is needed: the store holds {len(known)} accounts")
+            if not account_id.startswith("act_"):
+                account_id = f"act_{account_id}"
+            day = _day(as_of, "--as-of")
+            if day is None:
+                last = store.last_synced_until(account_id)
+                if last is None:
+                    raise InputError(f"--account: {account_id} was never synced; run adpilot sync")
+                day = last + timedelta(days=1)
+            rec = make(store, account_id, as_of=day, policy=_policy(policy))
+    run_id = run_id_for(account_id, day)
+    if as_json:
+        typer.echo(
+            recommendation_json(rec.table, account_id, rec.currency, day.isoformat(), run_id)
+        )
+    elif as_csv:
+        typer.echo(recommendation_csv(rec.table, account_id), nl=False)
+    else:
+        Console().print(recommendation_table(rec.table, rec.currency))
+
+
+@app.command("apply")
+def apply_command(
+    file: Annotated[
+        str | None,
+        typer.Argument(help="An approved set: the JSON or CSV `adpilot recommend` printed."),
+    ] = None,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Push a planned run instead (e.g. a dry run).")
+    ] = None,
+    account: Account = None,
+    sandbox: Sandbox = None,
+    db: Db = None,
+    policy: PolicyFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Apply an approved recommendation set (all or nothing, through the guardrails) or a planned run."""
+    from pathlib import Path
+
+    from optimizer.apply import push
+    from optimizer.apply.approved import apply_approved, approved_run_id, read_approved
+    from optimizer.store import Store
+
+    with _failures():
+        if (file is None) == (run is None):
+            raise InputError("apply: give either FILE or --run RUN_ID")
+        with Store(_settings(db, sandbox).db) as store:
+            if run is not None:
+                entries = store.audit_entries(run_id=run)
+                if not entries:
+                    raise InputError(f"--run: no audit entries for run {run!r}")
+                settings, client, account_id = _connected(db, sandbox, entries[0].account_id)
+                report = push(client, store, run, account_id)
+            else:
+                table, named, digest = read_approved(Path(str(file)))
+                settings, client, account_id = _connected(db, sandbox, account or named)
+                report = apply_approved(
+                    client, store, table, account_id, approved_run_id(account_id, digest),
+                    policy=_policy(policy),
+                )  # fmt: skip
+    _print_push(report, as_json)
+
+
+@app.command()
+def rollback(
+    run_id: Annotated[str, typer.Argument(help="The run whose applied changes to restore.")],
+    sandbox: Sandbox = None,
+    db: Db = None,
+    as_json: AsJson = False,
+) -> None:
+    """Restore the budgets and bids a run changed (audited as its own run, rollback-RUN_ID)."""
+    from optimizer.apply import rollback as roll_back
+    from optimizer.store import Store
+
+    with _failures():
+        with Store(_settings(db, sandbox).db) as store:
+            entries = store.audit_entries(run_id=run_id)
+            if not entries:
+                raise InputError(f"RUN_ID: no audit entries for run {run_id!r}")
+            settings, client, _ = _connected(db, sandbox, entries[0].account_id)
+            report = roll_back(client, store, run_id)
+    _print_push(report, as_json)
+
+
+def _print_push(report: Any, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        typer.echo(
+            f"{report.run_id}: {report.applied} applied, {report.failed} failed, "
+            f"{report.skipped} skipped, {report.already} already applied"
+        )
+        for failure in report.failures:
+            err.print(f"[red]failed:[/] {failure}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(2)
 
 
 @app.command()
