@@ -35,8 +35,8 @@ __all__ = ["AccountFit", "ModelConfig", "default_as_of", "fit", "fit_account"]
 
 # parameters: log level at as_of, elasticity, log change per 30 days
 _WEAK_VAR = np.array([4.0, 1.0, 1.0])  # first passes: barely constrained
-_BASE_VAR = np.array([4.0, 0.25**2, 0.5**2])  # the widest pooled prior: elasticity 0.5 +- 0.5
-_FLOOR_VAR = np.array([0.1**2, 0.1**2, 0.1**2])
+_BASE_VAR = np.array([4.0, 0.25**2, 0.15**2])  # the widest pooled prior: elasticity 0.5 +- 0.5
+_FLOOR_VAR = np.array([0.1**2, 0.1**2, 0.05**2])
 _ELASTICITY = (0.05, 0.95)
 
 
@@ -54,9 +54,8 @@ class ModelConfig:
     min_days: int = 2  # fewer days with spend than this => pooled prior only
     window_days: int | None = 120  # history older than this is ignored
     order_value_prior: float = 20.0  # conversions' worth of pull toward the campaign's order value
-    trend: bool = (
-        True  # a per-ad-set log-linear trend (fatigue, drift), pooled toward the account's
-    )
+    trend: bool = False  # a per-ad-set log-linear trend, pooled (off: it overfits OU-like drift)
+    holdout_windows: int = 3  # how many back-to-back held-out windows to pool
     holdout_days: int = 7  # back-test week that measures drift the curve cannot see; 0 turns it off
     elasticity_prior: float = 0.5  # account-level prior mean of b before pooling
 
@@ -127,7 +126,8 @@ class AccountFit:
     weekday: tuple[float, ...]
     dispersion: float
     as_of: date | None
-    drift_var: float = 0.0  # variance of log level added for drift, measured on a held-out week
+    drift_var: float = 0.0  # variance of log level added for drift, measured on held-out weeks
+    forecast_bias: float = 0.0  # mean log(observed / predicted) on those weeks (a diagnostic)
 
 
 def fit(
@@ -302,7 +302,11 @@ def fit_account(
     settled = max(
         config.delay_horizon, len(config.completeness.shares) if config.completeness else 0
     )
-    drift = _drift_variance(frame, config, as_of, settled, phi) if config.holdout_days > 0 else 0.0
+    bias, drift = (
+        _drift_variance(frame, config, as_of, settled, phi)
+        if config.holdout_days > 0
+        else (0.0, 0.0)
+    )
     results: dict[str, FitResult] = {}
     weekday_t = tuple(float(f) for f in weekday)
     for i, adset_id in enumerate(ids):
@@ -340,24 +344,17 @@ def fit_account(
             order_value_log_var=float(value.log_var[i]),
             days=int(days[i]),
         )
-    return AccountFit(results, completeness, weekday_t, phi, as_of, drift)
+    return AccountFit(results, completeness, weekday_t, phi, as_of, drift, bias)
 
 
-def _drift_variance(
-    frame: pd.DataFrame, config: ModelConfig, as_of: date, horizon: int, phi: float
-) -> float:
-    """Extra variance of the log level that the curve misses (drift, fatigue, learning resets).
-
-    Refit on history ending ``holdout_days`` before the last mature day, predict the held-out week's
-    conversions of every ad set expected to have at least 10, and compare: the mean squared log error
-    beyond what posterior and count noise explain is the drift variance added to every posterior.
-    """
-    days = config.holdout_days
-    end = as_of - timedelta(days=horizon)
-    cutoff = end - timedelta(days=days)
+def _holdout_errors(
+    frame: pd.DataFrame, config: ModelConfig, end: date, phi: float
+) -> list[tuple[float, float]]:
+    """(log error, variance explained by posterior and count noise) per ad set of one held-out window."""
+    cutoff = end - timedelta(days=config.holdout_days)
     past = frame[frame["date"] < pd.Timestamp(cutoff)]
-    if past["date"].nunique() < 3 * days:
-        return 0.0
+    if past["date"].nunique() < 3 * config.holdout_days:
+        return []
     earlier = replace(config, holdout_days=0, completeness=Completeness())
     fitted = fit_account(past, config=earlier, as_of=cutoff).adsets
     held = frame[
@@ -365,7 +362,7 @@ def _drift_variance(
         & (frame["date"] < pd.Timestamp(end))
         & (frame["spend"] > 0)
     ]
-    errors: list[float] = []
+    errors: list[tuple[float, float]] = []
     for adset_id, rows in held.groupby("adset_id"):
         result = fitted.get(str(adset_id))
         if result is None or result.status is not FitStatus.FITTED:
@@ -382,8 +379,27 @@ def _drift_variance(
             0.0 if not np.isfinite(phi) else float((means**2).sum()) / (phi * predicted**2)
         )
         _, var = result.log_moments(float(np.mean(spend)))
-        error = np.log((observed + 0.5) / (predicted + 0.5)) ** 2
-        errors.append(float(error - noise - var))
+        errors.append((float(np.log((observed + 0.5) / (predicted + 0.5))), noise + float(var)))
+    return errors
+
+
+def _drift_variance(
+    frame: pd.DataFrame, config: ModelConfig, as_of: date, horizon: int, phi: float
+) -> tuple[float, float]:
+    """Forecast bias and extra variance of the log level that the curve misses (drift, fatigue, learning resets).
+
+    Refit on history ending ``holdout_days`` before the last mature day (and again for the
+    ``holdout_windows - 1`` windows before it), predict each held-out window's conversions of every ad set
+    expected to have at least 10, and compare: the mean squared log error beyond what posterior and count
+    noise explain is the drift variance added to every posterior.
+    """
+    errors: list[tuple[float, float]] = []
+    for k in range(config.holdout_windows):
+        end = as_of - timedelta(days=horizon + k * config.holdout_days)
+        errors += _holdout_errors(frame, config, end, phi)
     if len(errors) < 3:
-        return 0.0
-    return max(0.0, float(np.mean(errors)))
+        return 0.0, 0.0
+    log_error = np.asarray([e for e, _ in errors])
+    explained = np.asarray([v for _, v in errors])
+    # uncentred: a systematic miss (fatigue the curve lags behind) widens the intervals too
+    return float(np.mean(log_error)), max(0.0, float(np.mean(log_error**2 - explained)))
