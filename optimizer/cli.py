@@ -171,9 +171,9 @@ def import_csv_command(
             reports = import_csv(
                 store,
                 files,
-                missing=missing,
+                missing=cast(Literal["error", "skip", "keep"], missing),  # checked above
                 account_id=account,
-                currency=currency,  # type: ignore[arg-type]
+                currency=currency,
             )
     if as_json:
         typer.echo(json.dumps([r.__dict__ for r in reports], indent=2, default=str))
