@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from optimizer.meta.client import ADSET_FIELDS, CAMPAIGN_FIELDS, MetaClient
+from optimizer.money import minor_to_major
 from optimizer.store.entities import AdSet, Campaign
 from optimizer.sync.records import adset_record, campaign_record
 
@@ -24,6 +26,8 @@ class InForce:
     kinds: dict[str, str] = field(default_factory=dict)  # object id -> "adset" | "campaign"
     statuses: dict[str, str] = field(default_factory=dict)  # object id -> effective status
     campaign_of: dict[str, str] = field(default_factory=dict)  # ad set id -> campaign id
+    campaigns: list[Any] = field(default_factory=list)  # the records read, for policy decisions
+    adsets: list[Any] = field(default_factory=list)
 
     def value(self, object_id: str, field_name: str) -> int | None:
         return self.values.get((object_id, field_name))
@@ -31,15 +35,23 @@ class InForce:
     def known(self, object_id: str) -> bool:
         return object_id in self.kinds
 
+    def daily_budgets(self, currency: str) -> dict[str, Decimal]:
+        """Every daily budget in force, in major units: the guardrails' ``current_budgets``."""
+        return {
+            oid: minor_to_major(value, currency)
+            for (oid, name), value in self.values.items()
+            if name == "daily_budget" and value is not None
+        }
+
     @classmethod
     def from_rows(cls, campaigns: Iterable[Any], adsets: Iterable[Any]) -> InForce:
         """From campaign and ad set records (sync records or store rows: same attribute names)."""
-        found = cls()
-        for row in campaigns:
+        found = cls(campaigns=list(campaigns), adsets=list(adsets))
+        for row in found.campaigns:
             found.kinds[row.id] = "campaign"
             found.statuses[row.id] = row.effective_status or row.status or ""
             found.values[(row.id, "daily_budget")] = row.daily_budget
-        for row in adsets:
+        for row in found.adsets:
             found.kinds[row.id] = "adset"
             found.statuses[row.id] = row.effective_status or row.status or ""
             found.campaign_of[row.id] = row.campaign_id
