@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     db: str = Field(default_factory=default_db_url)
     sandbox_url: str | None = None
     api_version: str = "v26.0"
+    #: Branding of client-facing experiment summaries.
+    agency_name: str = "adpilot"
+    agency_logo: Path | None = None
 
     @classmethod
     def settings_customise_sources(
