@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from budgets.pacing import pace_policy
 from budgets.policy import BudgetPolicy, Objective
 from optimizer.allocation.bids import recommend_bid
 from optimizer.allocation.curves import Curves, PosteriorArrays, draw_curves, risk_curves
@@ -28,7 +29,7 @@ from optimizer.errors import InputError
 from optimizer.models.fitting import ModelConfig, default_as_of, fit
 from optimizer.models.history import validate_history
 from optimizer.models.posterior import FitResult, FitStatus
-from optimizer.money import minor_to_major, offset
+from optimizer.money import major_to_minor, minor_to_major, offset
 
 __all__ = ["COLUMNS", "allocate", "as_policy", "objective_terms"]
 
@@ -122,7 +123,14 @@ def _outcomes(
     return out
 
 
-def _daily_total(policy: BudgetPolicy, managed_current: int, daily_total: Decimal | None) -> int:
+def _daily_total(
+    policy: BudgetPolicy,
+    managed_current: int,
+    daily_total: Decimal | None,
+    month_spend: Decimal,
+    as_of: date,
+) -> int:
+    """The day's total in minor units: given, the policy's, the monthly budget paced, or the current one."""
     if daily_total is not None:
         if daily_total < 0:
             raise InputError(f"daily_total: must not be negative, got {daily_total}")
@@ -130,10 +138,17 @@ def _daily_total(policy: BudgetPolicy, managed_current: int, daily_total: Decima
     if policy.total_daily_budget is not None:
         return to_minor_floor(policy.total_daily_budget, policy.currency)
     if policy.monthly_budget is not None:
-        raise InputError(
-            "daily_total: the policy sets a monthly_budget; pass the day's paced total from budgets.pacing"
-        )
+        return to_minor_floor(pace_policy(policy, month_spend, as_of).daily_total, policy.currency)
     return managed_current
+
+
+def _month_spend(frame: pd.DataFrame, adset_ids: list[str], as_of: date, currency: str) -> Decimal:
+    """Spend of the managed ad sets in ``as_of``'s month before ``as_of`` (for monthly pacing)."""
+    first = pd.Timestamp(as_of.replace(day=1))
+    rows = frame[(frame["date"] >= first) & frame["adset_id"].isin(adset_ids)]
+    return minor_to_major(
+        major_to_minor(Decimal(repr(float(rows["spend"].sum()))), currency), currency
+    )
 
 
 def allocate(
@@ -178,7 +193,9 @@ def allocate(
     ref_u = np.bincount(unit_of, weights=post.reference, minlength=n_units)
 
     managed = [u for u in units if u.role in ("movable", "frozen")]
-    total = _daily_total(pol, sum(u.current for u in managed), daily_total)
+    managed_adsets = [a for u in managed for a in u.adset_ids]
+    month_spend = _month_spend(frame, managed_adsets, as_of, pol.currency)
+    total = _daily_total(pol, sum(u.current for u in managed), daily_total, month_spend, as_of)
     frozen_total = sum(u.current for u in units if u.role == "frozen")
     movable = [i for i, u in enumerate(units) if u.role == "movable"]
     lo = np.zeros(n_units, dtype=np.int64)
@@ -207,6 +224,10 @@ def allocate(
         g_hi.append(np.inf if limits.max is None else float(limits.max * scale) - fixed)
 
     recommended = np.asarray([u.current for u in units], dtype=np.int64)
+    marginal = np.full(
+        n_units, np.nan
+    )  # objective value of the next unit of spend, at the recommendation
+    account_marginal = float("nan")
     status = "optimal"
     if movable:
         idx = np.asarray(movable)
@@ -223,17 +244,17 @@ def allocate(
         ghi = np.asarray([g_hi[g] for g in groups_used], dtype=float) / scale
         cap = max(budget_total, 0) / scale
 
-        def solve(curves: Curves) -> tuple[np.ndarray, str]:
+        def solve(curves: Curves) -> tuple[np.ndarray, str, float]:
             unit_curves = _aggregate(curves, unit_of, n_units, ref_u).take(idx)
             sol = water_fill(
                 unit_curves, lo_m, hi_m, cap, group=sub_group, group_lo=glo, group_hi=ghi
             )
-            return sol.spend, sol.status
+            return sol.spend, sol.status, sol.multiplier
 
-        spend, status = solve(base)
+        spend, status, account_marginal = solve(base)
         if pol.exploration_share > 0:
             rng = np.random.default_rng(seed)
-            drawn, _ = solve(draw_curves(post, rng, **curve_args))  # type: ignore[arg-type]
+            drawn, _, _ = solve(draw_curves(post, rng, **curve_args))  # type: ignore[arg-type]
             spend = (1 - pol.exploration_share) * spend + pol.exploration_share * drawn
         target = int(round(float(spend.sum()) * scale))
         target = max(min(target, max(budget_total, 0)), int(lo[idx].sum()))
@@ -241,6 +262,8 @@ def allocate(
         recommended[idx] = round_grouped(
             spend * scale, lo[idx], hi[idx], target, sub_group, glo * scale, ghi * scale
         )
+        unit_base = _aggregate(base, unit_of, n_units, ref_u).take(idx)
+        marginal[idx] = unit_base.marginal(recommended[idx] / scale)
         if status == "total_below_minimum":
             notes.append(
                 f"the total ({minor_to_major(max(budget_total, 0), pol.currency)}) is below what the "
@@ -257,7 +280,9 @@ def allocate(
         fit_results = [posteriors[a] for a in u.adset_ids]
         statuses = {r.status for r in fit_results}
         fit_status = FitStatus.FITTED if statuses == {FitStatus.FITTED} else FitStatus.PRIOR
-        reasons = _reason(u, int(recommended[i]), int(lo[i]), int(hi[i]), notes)
+        reasons = _reason(
+            u, int(recommended[i]), int(lo[i]), int(hi[i]), notes, marginal[i], account_marginal
+        )
         reasons += [r.reason for r in fit_results if r.reason and len(fit_results) == 1]
         new_bid, bid_reason = recommend_bid(
             u, pol, recommended[i] / scale, outcome["conversions"][i], fit_results, value, cost
@@ -293,8 +318,16 @@ def allocate(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _reason(unit: Unit, new: int, lo: int, hi: int, notes: list[str]) -> list[str]:
-    """Why this budget: the unit's role, the bound it sits at, and account-wide notes."""
+def _reason(
+    unit: Unit,
+    new: int,
+    lo: int,
+    hi: int,
+    notes: list[str],
+    marginal: float,
+    level: float,
+) -> list[str]:
+    """Why this budget: the unit's role, what the next unit of spend returns, the bound it sits at."""
     if unit.role == "excluded":
         return ["excluded by the policy: untouched, outside the total"]
     if unit.role == "frozen":
@@ -303,13 +336,15 @@ def _reason(unit: Unit, new: int, lo: int, hi: int, notes: list[str]) -> list[st
         return ["not among the policy's adsets: untouched, outside the total"]
     change = (new - unit.current) / unit.current if unit.current > 0 else None
     move = "kept" if new == unit.current else ("raised" if new > unit.current else "cut")
-    text = f"{move}" + (f" {change:+.0%}" if change is not None and new != unit.current else "")
+    text = move + (f" {change:+.0%}" if change is not None and new != unit.current else "")
+    worth = f"the next unit of spend returns {marginal:.2f}" if np.isfinite(marginal) else ""
+    bar = f" (the account's bar: {level:.2f})" if np.isfinite(level) and level > 0 else ""
     if lo == hi:
-        text += " (no room to move)"
-    elif new == hi and new != unit.current:
-        text += ": its marginal return is above the account's; stopped at its upper limit"
-    elif new == lo and new != unit.current:
-        text += ": its marginal return is below the account's; stopped at its lower limit"
+        text += ": no room to move"
+    elif new >= hi:
+        text += f": {worth}{bar}; stopped at its upper limit"
+    elif new <= lo:
+        text += f": {worth}{bar}; stopped at its lower limit"
     else:
-        text += ": marginal returns equalised across ad sets"
+        text += f": {worth}{bar}, inside its limits"
     return [text, *unit.notes, *notes]

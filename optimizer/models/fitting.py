@@ -362,25 +362,43 @@ def _holdout_errors(
         & (frame["date"] < pd.Timestamp(end))
         & (frame["spend"] > 0)
     ]
-    errors: list[tuple[float, float]] = []
-    for adset_id, rows in held.groupby("adset_id"):
-        result = fitted.get(str(adset_id))
-        if result is None or result.status is not FitStatus.FITTED:
-            continue
-        spend = rows["spend"].to_numpy(dtype=float)
-        weekday = rows["date"].dt.day_of_week.to_numpy(dtype=int)
-        factors = np.asarray(result.weekday, dtype=float)[weekday] if result.weekday else 1.0
-        means = result.expected_conversions(spend) * factors
-        predicted = float(means.sum())
-        if predicted < 10:
-            continue
-        observed = float(rows["conversions"].sum())
-        noise = 1.0 / predicted + (
-            0.0 if not np.isfinite(phi) else float((means**2).sum()) / (phi * predicted**2)
-        )
-        _, var = result.log_moments(float(np.mean(spend)))
-        errors.append((float(np.log((observed + 0.5) / (predicted + 0.5))), noise + float(var)))
-    return errors
+    ids = [a for a, r in fitted.items() if r.status is FitStatus.FITTED]
+    if not ids or held.empty:
+        return []
+    pos = {a: i for i, a in enumerate(ids)}
+    held = held[held["adset_id"].isin(pos)]
+    group = held["adset_id"].map(pos).to_numpy(dtype=int)
+    res = [fitted[a] for a in ids]
+    ref = np.asarray([r.reference_spend for r in res])
+    mean = np.asarray([r.mean for r in res])
+    cov = np.asarray([r.cov for r in res])
+    weekday = np.asarray(res[0].weekday if res[0].weekday else [1.0] * 7)
+    spend = held["spend"].to_numpy(dtype=float)
+    x = np.log(spend / ref[group])
+    var = cov[group, 0, 0] + 2 * cov[group, 0, 1] * x + cov[group, 1, 1] * x * x
+    means = (
+        np.exp(np.log(ref[group]) + mean[group, 0] + mean[group, 1] * x + var / 2.0)
+        * weekday[held["date"].dt.day_of_week.to_numpy(dtype=int)]
+    )
+    n = len(ids)
+    predicted = np.bincount(group, weights=means, minlength=n)
+    observed = np.bincount(group, weights=held["conversions"].to_numpy(dtype=float), minlength=n)
+    squares = np.bincount(group, weights=means**2, minlength=n)
+    keep = predicted >= 10
+    noise = 1.0 / np.where(keep, predicted, 1.0)
+    if np.isfinite(phi):
+        noise = noise + squares / (phi * np.where(keep, predicted, 1.0) ** 2)
+    # posterior variance of the log level at each ad set's mean held-out spend
+    count = np.maximum(np.bincount(group, minlength=n), 1)
+    mean_spend = np.bincount(group, weights=spend, minlength=n) / count
+    xm = np.log(
+        np.where(mean_spend > 0, mean_spend, ref) / ref
+    )  # ad sets without held rows: unused
+    post_var = cov[:, 0, 0] + 2 * cov[:, 0, 1] * xm + cov[:, 1, 1] * xm * xm
+    log_error = np.log((observed + 0.5) / (predicted + 0.5))
+    return [
+        (float(e), float(v)) for e, v in zip(log_error[keep], (noise + post_var)[keep], strict=True)
+    ]
 
 
 def _drift_variance(

@@ -11,6 +11,7 @@ import pytest
 
 import optimizer
 from budgets import BudgetPolicy
+from budgets.pacing import pace_policy
 from optimizer.allocation import COLUMNS, allocate
 from optimizer.errors import InputError, PolicyError
 from optimizer.models import FitResult, FitStatus
@@ -222,3 +223,14 @@ def test_empty_history_gives_an_empty_frame_and_new_listed_adsets_get_the_minimu
     out = allocate(pd.DataFrame(), _policy(adsets=["n1", "n2"], objective="conversions"), as_of=DAY)
     assert list(out["recommended_budget"]) == [Decimal("6"), Decimal("6")]
     assert all(s == "prior" for s in out["fit_status"])
+
+
+def test_monthly_budget_is_paced_into_the_daily_total() -> None:
+    history = _flat_history(["x", "y"])  # 7 days of 2 x 100 spent, all in February
+    posteriors = {a: _hand_posterior(a, 0.01) for a in ("x", "y")}
+    policy = _policy(total_daily_budget=None, monthly_budget="6000", max_daily_change=1.0)
+    out = allocate(history, policy, posteriors=posteriors, as_of=DAY)
+    # as_of 2026-03-02: of the month only 2026-03-01 is in history, 2 x 100 spent; 30 days left
+    plan = pace_policy(BudgetPolicy.from_dict(policy), Decimal("200"), DAY)
+    assert plan.daily_total == pytest.approx(Decimal("5800") / 30, abs=Decimal("0.01"))
+    assert sum(out["recommended_budget"]) == plan.daily_total
