@@ -1,33 +1,36 @@
 """The dashboard's write actions, each one call into the shared applier (:mod:`optimizer.apply`).
 
-There is no second apply path: approved changes are turned into audit-log changes by
-:func:`optimizer.apply.from_checked`, planned with :func:`optimizer.apply.plan` and pushed with
-:func:`optimizer.apply.push`, exactly as the nightly job does; a rollback is :func:`optimizer.apply.rollback`.
-The dashboard only names its runs and its actor.
+There is no second apply path: an approved set goes to :func:`optimizer.apply.approved.apply_approved`, the
+function behind ``adpilot apply FILE`` (values in force read from Meta, the guardrail check, all or nothing,
+audit log, push); a rollback is :func:`optimizer.apply.rollback`. The dashboard only names its runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from uuid import uuid4
+import hashlib
 
-from budgets import CheckedChange
-from optimizer.apply import ApplyReport, from_checked, plan, push, rollback
+import pandas as pd
+
+from budgets import BudgetPolicy
+from optimizer.apply import ApplyReport, rollback
+from optimizer.apply.approved import apply_approved
 from optimizer.config import Settings
 from optimizer.meta.client import MetaClient
 from optimizer.meta.connect import connect
 from optimizer.store import Store
-from optimizer.store.types import utcnow
+from optimizer.tables import recommendation_csv
 
-__all__ = ["ACTOR", "apply_checked", "client_for", "new_run_id", "roll_back"]
-
-ACTOR = "dashboard"
+__all__ = ["apply_set", "client_for", "roll_back", "run_id_for"]
 
 
-def new_run_id(now: datetime | None = None) -> str:
-    """A unique run id for one confirmed apply from the dashboard."""
-    return f"dashboard-{(now or utcnow()):%Y%m%dT%H%M%SZ}-{uuid4().hex[:6]}"
+def run_id_for(account_id: str, table: pd.DataFrame, version: str) -> str:
+    """``dashboard-<account>-<hash>`` of the approved set and the data it was approved on.
+
+    Confirming the same set twice on the same data is one run (applied once); the same set approved again
+    after the data changed (a sync, a rollback) is a new run.
+    """
+    digest = hashlib.sha256(f"{version}\n{recommendation_csv(table, account_id)}".encode())
+    return f"dashboard-{account_id}-{digest.hexdigest()[:12]}"[:64]
 
 
 def client_for(settings: Settings) -> MetaClient:
@@ -35,21 +38,17 @@ def client_for(settings: Settings) -> MetaClient:
     return connect(settings)
 
 
-def apply_checked(
+def apply_set(
     client: MetaClient,
     store: Store,
     account_id: str,
-    currency: str,
-    checked: Sequence[CheckedChange],
+    table: pd.DataFrame,
+    policy: BudgetPolicy,
     *,
-    actor: str = ACTOR,
-    run_id: str | None = None,
+    run_id: str,
 ) -> ApplyReport:
-    """Plan the guardrail-checked changes in the audit log (refusals as skipped), then push them."""
-    run = run_id or new_run_id()
-    changes = [c for c in (from_checked(v, currency) for v in checked) if c is not None]
-    plan(store, run, account_id, changes, actor=actor)
-    return push(client, store, run, account_id)
+    """Apply an approved set through the shared applier (raises GuardrailViolation if any is refused)."""
+    return apply_approved(client, store, table, account_id, run_id, policy=policy)
 
 
 def roll_back(client: MetaClient, store: Store, run_id: str) -> ApplyReport:

@@ -7,7 +7,8 @@ and shared by every session. 1,000 ad sets x 90 days is read and shaped once, no
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,20 +16,28 @@ from sqlalchemy import func, select
 
 from budgets import BudgetPolicy
 from dashboard.data import prepare
-from optimizer.allocation import allocate
-from optimizer.models import FitResult, fit
+from experiments.evaluation import Evaluation
+from experiments.runner import load_evaluation
+from experiments.summary import Branding, report
+from optimizer.models import FitResult, default_as_of, fit
+from optimizer.nightly import Recommendation, default_policy, recommend
 from optimizer.store import Account, AdSet, AuditEntry, Campaign, DailyInsight, Store, SyncRun
+from optimizer.store.experiments import Experiment, ExperimentArmDay
 
 __all__ = [
     "accounts",
     "data_version",
     "entity_names",
+    "evaluation",
+    "experiment_rows",
     "history",
     "load_policy",
     "overview_frame",
     "posteriors",
-    "recommendations",
+    "next_day",
+    "recommendation",
     "store_for",
+    "summary",
 ]
 
 
@@ -44,15 +53,19 @@ def data_version(store: Store) -> str:
     audit = AuditEntry.__table__  # type: ignore[attr-defined]
     adsets = AdSet.__table__  # type: ignore[attr-defined]
     campaigns = Campaign.__table__  # type: ignore[attr-defined]
+    experiments = Experiment.__table__  # type: ignore[attr-defined]
+    arm_days = ExperimentArmDay.__table__  # type: ignore[attr-defined]
     queries = [
         select(func.count(), func.max(runs.c.id), func.max(runs.c.finished_at)),
         select(func.count(), func.max(audit.c.id), func.max(audit.c.applied_at)),
         select(func.count()).select_from(audit).where(audit.c.status == "rolled_back"),
         select(func.count(), func.max(adsets.c.updated_at)),
         select(func.count(), func.max(campaigns.c.updated_at)),
+        select(experiments.c.status, func.count()).group_by(experiments.c.status),
+        select(func.count(), func.max(arm_days.c.pulled_at)),
     ]
     with store.engine.connect() as conn:
-        parts = [str(tuple(conn.execute(q).one())) for q in queries]
+        parts = [str([tuple(row) for row in conn.execute(q).all()]) for q in queries]
     return "|".join(parts)
 
 
@@ -101,18 +114,60 @@ def posteriors(url: str, version: str, account_id: str) -> dict[str, FitResult]:
 
 
 def load_policy(account: Account, path_text: str | None) -> BudgetPolicy:
-    """The policy file if one is configured, else the default: keep the total, default guardrails."""
+    """The policy file if one is configured, else the nightly job's default (keep the total)."""
     if path_text:
         return BudgetPolicy.from_file(path_text)
-    return BudgetPolicy(currency=account.currency, account_id=account.id)
+    return default_policy(account.currency, account.id)
 
 
-@st.cache_data(show_spinner="Allocating budgets…", max_entries=8)
-def recommendations(
-    url: str, version: str, account_id: str, policy_json: str, as_of: date | None = None
-) -> pd.DataFrame:
-    """The allocator's recommendation table for the account under the policy (given as its JSON)."""
+def next_day(store: Store, account_id: str) -> date | None:
+    """The day a recommendation is for: the day after the last synced day (None if never synced)."""
+    last = store.last_synced_until(account_id)
+    return None if last is None else last + timedelta(days=1)
+
+
+@st.cache_data(show_spinner="Fitting and allocating…", max_entries=8)
+def recommendation(url: str, version: str, account_id: str, policy_json: str) -> Recommendation:
+    """The nightly job's recommendation for the next day under the policy (given as its JSON)."""
+    store = store_for(url)
     policy = BudgetPolicy.model_validate_json(policy_json)
-    frame = history(url, version, account_id)
-    fitted = posteriors(url, version, account_id)
-    return allocate(frame, policy, posteriors=fitted, as_of=as_of)
+    as_of = next_day(store, account_id)
+    if as_of is None:
+        frame = history(url, version, account_id)
+        as_of = default_as_of(frame) or datetime.now(UTC).date()
+    return recommend(store, account_id, as_of=as_of, policy=policy)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def experiment_rows(url: str, version: str, account_id: str) -> list[Experiment]:
+    """The account's experiments as stored."""
+    table = Experiment.__table__  # type: ignore[attr-defined]
+    with store_for(url).transaction() as session:
+        return list(session.scalars(select(Experiment).where(table.c.account_id == account_id)))
+
+
+@st.cache_data(show_spinner="Evaluating the experiment…", max_entries=32)
+def evaluation(url: str, version: str, experiment_id: int) -> Evaluation:
+    """The experiment evaluated from what is stored (the runner's own evaluation, no API calls)."""
+    return load_evaluation(store_for(url), experiment_id)
+
+
+@st.cache_data(show_spinner="Writing the summary…", max_entries=32)
+def summary(
+    url: str,
+    version: str,
+    experiment_id: int,
+    fmt: str,
+    currency: str,
+    generated_on: date,
+    agency: tuple[str, str | None] = ("adpilot", None),
+) -> str | bytes:
+    """The experiment's client summary in ``fmt`` (md, html or pdf) with the agency's name and logo."""
+    name, logo = agency
+    return report(
+        evaluation(url, version, experiment_id),
+        fmt,
+        branding=Branding(name, Path(logo) if logo else None),
+        currency=currency,
+        generated_on=generated_on,
+    )

@@ -1,10 +1,10 @@
-"""The Budget recommendations page's numbers: the allocator's table joined with the guardrail verdicts.
+"""The Budget recommendations page's numbers: the nightly job's recommendation beside the guardrail verdicts.
 
-The allocator (:func:`optimizer.allocation.allocate`) says what each budget should be; the guardrail check
-(:func:`budgets.check_changes`, the one every change passes) says whether that may be applied as is. The
-page shows both side by side, lets a person edit a recommended budget or leave an ad set out, and sends
-the approved set through the same check again before the shared applier (:mod:`optimizer.apply`) plans and
-pushes it. Money stays Decimal in major units of the account's currency.
+The table is :func:`optimizer.nightly.recommend` (the same fit, policy for the night and allocation as
+``adpilot recommend``); the verdicts come from :func:`budgets.check_changes` over the proposals
+:func:`optimizer.apply.proposals.proposals` makes, exactly as the nightly job builds them. A person may edit a
+recommended budget or approve only some rows; the approved rows are then an approved set for the shared
+applier (:func:`optimizer.apply.approved.apply_approved`). Money stays Decimal in major units.
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ from decimal import Decimal
 
 import pandas as pd
 
-from budgets import BudgetPolicy, CheckedChange, ProposedChange, check_changes
+from budgets import CheckedChange, check_changes
 from dashboard.format import money
+from optimizer.apply import InForce
+from optimizer.apply.proposals import proposals
 from optimizer.errors import InputError
 from optimizer.money import major_to_minor, minor_to_major, parse_decimal
-from optimizer.store import AdSet, Campaign
+from optimizer.nightly import Recommendation
 
 __all__ = [
     "REVIEW_COLUMNS",
+    "approved_table",
     "confirmation_frame",
-    "current_budgets",
     "guard",
     "parse_edit",
-    "proposals",
     "review_frame",
+    "with_edits",
 ]
 
 REVIEW_COLUMNS = [
@@ -37,6 +39,7 @@ REVIEW_COLUMNS = [
     "campaign_id",
     "current_budget",
     "recommended_budget",
+    "edited",
     "change",
     "expected_conversions",
     "expected_conversions_low",
@@ -50,20 +53,7 @@ REVIEW_COLUMNS = [
     "allowed_budget",
     "guardrail",
 ]
-
-
-def current_budgets(
-    adsets: Sequence[AdSet], campaigns: Sequence[Campaign], currency: str
-) -> dict[str, Decimal]:
-    """Daily budgets in force (major units) of every ad set and CBO campaign that has one."""
-    out: dict[str, Decimal] = {}
-    for campaign in campaigns:
-        if campaign.daily_budget is not None:
-            out[campaign.id] = minor_to_major(campaign.daily_budget, currency)
-    for adset in adsets:
-        if adset.daily_budget is not None:
-            out[adset.id] = minor_to_major(adset.daily_budget, currency)
-    return out
+EDIT_REASON = "edited in the dashboard"
 
 
 def parse_edit(value: object, currency: str, budget_id: str) -> Decimal:
@@ -74,88 +64,82 @@ def parse_edit(value: object, currency: str, budget_id: str) -> Decimal:
     return minor_to_major(major_to_minor(amount, currency), currency)
 
 
-def proposals(
-    recommendations: pd.DataFrame,
-    *,
-    edits: Mapping[str, Decimal] | None = None,
-    approved: Collection[str] | None = None,
-) -> list[ProposedChange]:
-    """Daily-budget changes for the approved rows (all when ``approved`` is None), edits taking precedence.
-
-    A row whose proposed budget equals its current one is no change and is left out.
-    """
+def with_edits(table: pd.DataFrame, edits: Mapping[str, Decimal] | None) -> pd.DataFrame:
+    """The recommendation table with edited budgets in place of the allocator's (and the reason says so)."""
     edits = dict(edits or {})
-    unknown = set(edits) - set(recommendations["budget_id"])
+    unknown = set(edits) - {str(b) for b in table["budget_id"]}
     if unknown:
         raise InputError(f"edits: no recommendation for {', '.join(sorted(unknown))}")
-    out = []
-    for row in recommendations.to_dict("records"):
-        budget_id = str(row["budget_id"])
-        if approved is not None and budget_id not in approved:
-            continue
-        proposed = edits.get(budget_id, row["recommended_budget"])
-        if not isinstance(proposed, Decimal) or not proposed.is_finite() or proposed < 0:
-            raise InputError(
-                f"recommended_budget of {budget_id}: expected an amount, got {proposed!r}"
-            )
-        current = row["current_budget"]
-        if proposed == current:
-            continue
-        out.append(
-            ProposedChange(
-                object_id=budget_id,
-                object_type="campaign" if row["level"] == "campaign" else "adset",
-                field="daily_budget",
-                current=current,
-                proposed=proposed,
-                campaign_id=None if row["level"] == "campaign" else str(row["campaign_id"]),
-                reason=str(row["reason"] or ""),
-            )
-        )
+    out = table.copy()
+    budgets, reasons = [], []
+    for row in table.to_dict("records"):
+        edit = edits.get(str(row["budget_id"]))
+        budgets.append(row["recommended_budget"] if edit is None else edit)
+        was = row["recommended_budget"]
+        reasons.append(row["reason"] if edit is None else f"{EDIT_REASON} (recommended {was})")
+    out["recommended_budget"] = pd.Series(budgets, index=out.index, dtype=object)
+    out["reason"] = pd.Series(reasons, index=out.index, dtype=object)
     return out
 
 
+def approved_table(
+    table: pd.DataFrame, edits: Mapping[str, Decimal] | None, approved: Collection[str]
+) -> pd.DataFrame:
+    """The approved rows (edits applied): the set handed to the shared applier."""
+    missing = set(approved) - {str(b) for b in table["budget_id"]}
+    if missing:
+        raise InputError(f"approved: no recommendation for {', '.join(sorted(missing))}")
+    edited = with_edits(table, edits)
+    return edited[edited["budget_id"].astype(str).isin(set(approved))].reset_index(drop=True)
+
+
 def guard(
-    changes: Sequence[ProposedChange],
-    policy: BudgetPolicy,
-    current: Mapping[str, Decimal],
+    rec: Recommendation,
+    found: InForce,
     *,
+    table: pd.DataFrame | None = None,
     recent_changes: Mapping[str, int] | None = None,
-    adset_campaigns: Mapping[str, str] | None = None,
 ) -> list[CheckedChange]:
-    """The guardrail verdicts of ``changes`` (the one check, nothing added here)."""
-    if not changes:
+    """The guardrail verdicts on ``table`` (default: the recommendation) as the nightly job checks them."""
+    proposed = proposals(rec.table if table is None else table, found, rec.currency)
+    if not proposed:
         return []
     return check_changes(
-        changes,
-        policy,
-        current_budgets=current,
+        proposed,
+        rec.policy,
+        current_budgets=found.daily_budgets(rec.currency),
         recent_changes=recent_changes,
-        adset_campaigns=adset_campaigns,
+        adset_campaigns=found.campaign_of,
+        daily_total=rec.daily_total,
     )
 
 
 def review_frame(
-    recommendations: pd.DataFrame,
+    table: pd.DataFrame,
     checked: Sequence[CheckedChange],
     names: Mapping[str, str] | None = None,
+    edits: Mapping[str, Decimal] | None = None,
 ) -> pd.DataFrame:
-    """One row per budget: current, recommended, relative change, expected outcome with its 90% interval,
-    the allocator's reason and the guardrail verdict (``unchanged`` where nothing is to be applied)."""
+    """One row per budget: current, recommended (or edited), relative change, expected outcome with its 90%
+    interval, the allocator's reason and the guardrail verdict (``unchanged`` where nothing moves)."""
     verdicts = {c.change.object_id: c for c in checked if c.change.field == "daily_budget"}
+    edits = dict(edits or {})
     rows = []
-    for row in recommendations.to_dict("records"):
+    for row in table.to_dict("records"):
         budget_id = str(row["budget_id"])
-        current, recommended = row["current_budget"], row["recommended_budget"]
+        current = row["current_budget"]
+        recommended = edits.get(budget_id, row["recommended_budget"])
         verdict = verdicts.get(budget_id)
         rows.append(
             {
                 **{k: row[k] for k in REVIEW_COLUMNS if k in row},
                 "budget_id": budget_id,
                 "name": (names or {}).get(budget_id, budget_id),
+                "recommended_budget": recommended,
+                "edited": budget_id in edits,
                 "change": float((recommended - current) / current) if current else None,
                 "verdict": verdict.verdict if verdict else "unchanged",
-                "allowed_budget": (verdict.approved if verdict else current),
+                "allowed_budget": verdict.approved if verdict else current,
                 "guardrail": "; ".join(verdict.reasons) if verdict else "",
             }
         )
@@ -174,6 +158,7 @@ def confirmation_frame(
         {
             "name": (names or {}).get(c.change.object_id, c.change.object_id),
             "budget_id": c.change.object_id,
+            "field": c.change.field,
             "from": _amount(c.change.current, currency),
             "to": _amount(c.approved, currency) if c.approved is not None else "refused",
             "verdict": c.verdict,
@@ -181,4 +166,5 @@ def confirmation_frame(
         }
         for c in checked
     ]
-    return pd.DataFrame(rows, columns=["name", "budget_id", "from", "to", "verdict", "guardrail"])
+    columns = ["name", "budget_id", "field", "from", "to", "verdict", "guardrail"]
+    return pd.DataFrame(rows, columns=columns)

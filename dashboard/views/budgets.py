@@ -6,75 +6,71 @@ from decimal import Decimal
 
 import streamlit as st
 
-from budgets import CheckedChange
 from dashboard import actions, loaders
 from dashboard.format import money, percent
 from dashboard.recommendations import (
+    approved_table,
     confirmation_frame,
-    current_budgets,
     guard,
     parse_edit,
-    proposals,
     review_frame,
+    with_edits,
 )
 from dashboard.session import context
-from optimizer.apply import recent_budget_changes
+from optimizer.apply import InForce, recent_budget_changes
 from optimizer.errors import AdpilotError
 
 ctx = context()
 assert ctx.account is not None
 currency = ctx.currency
 names = loaders.entity_names(ctx.url, ctx.version, ctx.account_id)
-campaign_of = loaders.adset_campaigns(ctx.url, ctx.version, ctx.account_id)
 st.title("Budget recommendations")
+policy_path = str(ctx.settings.policy) if ctx.settings.policy else None
 try:
-    policy = loaders.load_policy(
-        ctx.account, str(ctx.settings.policy) if ctx.settings.policy else None
-    )
+    policy = loaders.load_policy(ctx.account, policy_path)
+    rec = loaders.recommendation(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json())
 except AdpilotError as exc:
-    st.error(f"The budget policy cannot be used: {exc}")
+    st.error(f"No recommendation: {exc}")
     st.stop()
-recs = loaders.recommendations(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json())
-if not len(recs):
+if not len(rec.table):
     st.info("No ad set or campaign budget to recommend for.")
     st.stop()
-current = current_budgets(
-    ctx.store.adsets(ctx.account_id), ctx.store.campaigns(ctx.account_id), currency
-)
+found = InForce.from_store(ctx.store.campaigns(ctx.account_id), ctx.store.adsets(ctx.account_id))
 recent = recent_budget_changes(ctx.store, ctx.account_id)
 edits: dict[str, Decimal] = st.session_state.setdefault("budget_edits", {})
-flags = guard(
-    proposals(recs, edits=edits),
-    policy,
-    current,
-    recent_changes=recent,
-    adset_campaigns=campaign_of,
-)
-review = review_frame(recs, flags, names)
+flags = guard(rec, found, table=with_edits(rec.table, edits), recent_changes=recent)
+review = review_frame(rec.table, flags, names, edits)
 
-last = st.session_state.get("last_apply")
-if last:
-    st.success(last)
-failed = st.session_state.get("apply_error")
-if failed:
-    st.error(failed)
+for key, show in (("last_apply", st.success), ("apply_error", st.error)):
+    message = st.session_state.get(key)
+    if message:
+        show(message)
 
 st.caption(
-    f"Policy: {'file ' + str(ctx.settings.policy) if ctx.settings.policy else 'default (keep the total)'}"
-    f" · objective {policy.objective.value} · max daily change {policy.max_daily_change:.0%}"
-    " · expected outcomes are daily, at the recommended budget, with 90% credible intervals"
+    f"For {rec.as_of} · policy {policy_path or 'default (keep the current total)'} · objective "
+    f"{rec.policy.objective.value} · max daily change {rec.policy.max_daily_change:.0%} · expected "
+    "outcomes are daily, at the recommended budget, with 90% credible intervals · current budgets as of "
+    "the last sync"
 )
+
+
+def _interval(mean: float, low: float, high: float, as_money: bool) -> str:
+    if as_money:
+        parts = [money(round(Decimal(repr(float(v))), 2), currency) for v in (mean, low, high)]
+        return f"{parts[0]} ({parts[1]}–{parts[2]})"
+    return f"{mean:.1f} ({low:.1f}–{high:.1f})"
+
+
 shown = review.assign(
     current_budget=review["current_budget"].map(lambda v: money(v, currency)),
     recommended_budget=[
-        money(edits.get(b, r), currency) + (" (edited)" if b in edits else "")
-        for b, r in zip(review["budget_id"], review["recommended_budget"], strict=True)
+        money(v, currency) + (" (edited)" if e else "")
+        for v, e in zip(review["recommended_budget"], review["edited"], strict=True)
     ],
     change=review["change"].map(percent),
     expected_revenue=[
-        f"{money(round(Decimal(repr(m)), 2), currency)} ({money(round(Decimal(repr(lo)), 2), currency)}–"
-        f"{money(round(Decimal(repr(hi)), 2), currency)})"
-        for m, lo, hi in zip(
+        _interval(*values, as_money=True)
+        for values in zip(
             review["expected_revenue"],
             review["expected_revenue_low"],
             review["expected_revenue_high"],
@@ -82,8 +78,8 @@ shown = review.assign(
         )
     ],
     expected_conversions=[
-        f"{m:.1f} ({lo:.1f}–{hi:.1f})"
-        for m, lo, hi in zip(
+        _interval(*values, as_money=False)
+        for values in zip(
             review["expected_conversions"],
             review["expected_conversions_low"],
             review["expected_conversions_high"],
@@ -113,7 +109,7 @@ ids = review["budget_id"].tolist()
 label = {b: f"{names.get(b, b)} ({b})" for b in ids}
 with st.expander("Edit a recommendation"):
     which = st.selectbox("Budget", ids, format_func=label.__getitem__, key="edit_id")
-    base = edits.get(which, recs.set_index("budget_id").loc[which, "recommended_budget"])
+    base = review.set_index("budget_id").loc[which, "recommended_budget"]
     value = st.number_input(
         f"New daily budget ({currency})",
         min_value=0.0,
@@ -141,13 +137,23 @@ def _approve_all() -> None:
     st.session_state["approved"] = list(changeable)
 
 
-def _apply(checked: list[CheckedChange]) -> None:
+def _cancel() -> None:
+    st.session_state["confirming"] = None
+    st.session_state["approved"] = []
+
+
+def _apply(run_id: str, chosen: list[str]) -> None:
     """Runs before the next script run, so it may reset the widgets it leaves behind."""
+    assert ctx.account is not None
     try:
         client = actions.client_for(ctx.settings)
-        report = actions.apply_checked(client, ctx.store, ctx.account_id, currency, checked)
+        table = approved_table(rec.table, edits, chosen)
+        report = actions.apply_set(
+            client, ctx.store, ctx.account_id, table, rec.policy, run_id=run_id
+        )
     except AdpilotError as exc:
         st.session_state["apply_error"] = f"Nothing applied: {exc}"
+        st.session_state["last_apply"] = None
         return
     st.session_state["last_apply"] = (
         f"Run {report.run_id}: {report.applied} applied, {report.skipped} skipped, "
@@ -156,11 +162,6 @@ def _apply(checked: list[CheckedChange]) -> None:
     st.session_state["apply_error"] = None
     _cancel()
     edits.clear()
-
-
-def _cancel() -> None:
-    st.session_state["confirming"] = None
-    st.session_state["approved"] = []
 
 
 st.subheader("Approve and apply")
@@ -174,15 +175,11 @@ if right.button("Review approved changes", key="review", disabled=not approved, 
 
 confirming: list[str] | None = st.session_state.get("confirming")
 if confirming:
-    checked = guard(
-        proposals(recs, edits=edits, approved=set(confirming)),
-        policy,
-        current,
-        recent_changes=recent,
-        adset_campaigns=campaign_of,
-    )
+    table = approved_table(rec.table, edits, confirming)
+    checked = guard(rec, found, table=table, recent_changes=recent)
     st.warning(
-        f"Apply {len(checked)} budget change(s) to the ad account? This changes live budgets."
+        f"Apply {len(checked)} change(s) to the ad account? This changes live budgets; "
+        "values in force are read from the ad account again and any refusal stops the whole set."
     )
     st.dataframe(
         confirmation_frame(checked, currency, names),
@@ -190,6 +187,13 @@ if confirming:
         width="stretch",
         key="confirm_table",
     )
+    run_id = actions.run_id_for(ctx.account_id, table, ctx.version)
     yes, no = st.columns(2)
-    yes.button("Confirm and apply", key="confirm", type="primary", on_click=_apply, args=(checked,))
+    yes.button(
+        "Confirm and apply",
+        key="confirm",
+        type="primary",
+        on_click=_apply,
+        args=(run_id, list(confirming)),
+    )
     no.button("Cancel", key="cancel", on_click=_cancel)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,41 @@ def sync_into(sandbox: RunningSandbox, url: str) -> None:
         sync_account(client_for(sandbox), store, sandbox.account_id, today=sandbox.market.today)
 
 
+def run_experiment(sandbox: RunningSandbox, url: str, days: int = 4) -> int:
+    """A 3-arm CTA experiment launched in the sandbox and stepped ``days`` simulated days."""
+    import optuna
+    import requests
+
+    from experiments.runner import create_experiment, step
+    from experiments.spec import ExperimentSpec, parse_arms
+    from experiments.stats.decision import DecisionPolicy
+
+    spec = ExperimentSpec(
+        name="Which CTA sells the summer photo",
+        arms=parse_arms("SHOP_NOW:summer,LEARN_MORE:summer,BUY_NOW:summer"),
+        control="SHOP_NOW:summer",
+        metric="ctr",
+        daily_budget=Decimal("300.00"),
+        policy=DecisionPolicy(min_runtime_days=3, min_units_per_arm=2000, max_runtime_days=10),
+        seed=1,
+    )
+    storage = optuna.storages.InMemoryStorage()
+    client = client_for(sandbox)
+    with Store(url) as store:
+        experiment_id = create_experiment(
+            store, client, sandbox.account_id, spec, today=sandbox.market.today, storage=storage
+        )
+        for _ in range(days):
+            answer = requests.post(f"{sandbox.url}/_sandbox/advance", data={"days": 1}, timeout=30)
+            answer.raise_for_status()
+            sandbox.clock.advance(86_400)
+            if step(
+                store, client, experiment_id, today=sandbox.market.today, storage=storage
+            ).concluded:
+                break
+    return experiment_id
+
+
 @pytest.fixture(scope="session")
 def synced_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file synced once per session from a small sandbox (which is stopped afterwards)."""
@@ -31,6 +67,7 @@ def synced_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sandbox = RunningSandbox(MarketConfig(**SMALL))  # type: ignore[arg-type]
     try:
         sync_into(sandbox, f"sqlite:///{path}")
+        run_experiment(sandbox, f"sqlite:///{path}")
     finally:
         sandbox.close()
     return path

@@ -47,12 +47,12 @@ def test_approve_apply_then_roll_back(monkeypatch, sandbox_factory, tmp_path: Pa
         entries = store.audit_entries()
     assert len(entries) == 1
     entry = entries[0]
-    assert (entry.object_id, entry.field, entry.actor, entry.status) == (
+    assert (entry.object_id, entry.field, entry.status) == (
         adset_id,
         "daily_budget",
-        "dashboard",
         AuditStatus.APPLIED.value,
     )
+    assert entry.run_id.startswith(f"dashboard-{sandbox.account_id}-")
     assert (int(entry.before or 0), int(entry.after or 0)) == (
         before,
         major_to_minor(target, "USD"),

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from budgets import BudgetPolicy, check_changes
 from dashboard.format import money
-from dashboard.recommendations import current_budgets, proposals
-from optimizer.allocation import allocate
+from optimizer.apply import InForce
+from optimizer.apply.proposals import proposals
 from optimizer.models import fit
+from optimizer.nightly import recommend
 from optimizer.store import Store
 from tests.dashboard.apptest import frame_with, no_exception, open_app
 
@@ -85,17 +86,22 @@ def json_marks(app) -> list[str]:
     return marks
 
 
-def test_budget_page_shows_the_allocators_recommendations(
+def nightly_recommendation(url: str, policy_file: Path):
+    """What `adpilot recommend` would print for the day after the last sync (the library's numbers)."""
+    with Store(url) as store:
+        account = store.accounts()[0]
+        day = store.last_synced_until(account.id) + timedelta(days=1)
+        return recommend(store, account.id, as_of=day, policy=BudgetPolicy.from_file(policy_file))
+
+
+def test_budget_page_shows_the_nightly_recommendation_and_its_guardrail_verdicts(
     monkeypatch, synced_url: str, policy_file: Path
 ) -> None:
     app = open_app(monkeypatch, synced_url, policy=policy_file)
     app.switch_page("views/budgets.py").run()
     no_exception(app)
     assert app.title[0].value == "Budget recommendations"
-    with Store(synced_url) as store:
-        history = store.history(store.accounts()[0].id)
-    policy = BudgetPolicy.from_file(policy_file)
-    expected = allocate(history, policy, posteriors=fit(history))
+    expected = nightly_recommendation(synced_url, policy_file).table
     table = frame_with(app, "budget_id", "verdict")
     assert sorted(table["budget_id"]) == sorted(expected["budget_id"])
     by_id = table.set_index("budget_id")
@@ -105,10 +111,19 @@ def test_budget_page_shows_the_allocators_recommendations(
             row.recommended_budget, "USD"
         )
         assert by_id.loc[row.budget_id, "reason"] == row.reason
-    # the guardrail check ran on every changed row, and a change within the policy passes unclipped
+        low, high = (
+            round(Decimal(repr(v)), 2)
+            for v in (row.expected_revenue_low, row.expected_revenue_high)
+        )
+        assert (
+            f"({money(low, 'USD')}–{money(high, 'USD')})"
+            in by_id.loc[row.budget_id, "expected_revenue"]
+        )
+    # the guardrail check ran on every changed row; a change the allocator made within the policy passes
     changed = expected[expected["recommended_budget"] != expected["current_budget"]]
     assert len(changed) > 0
-    assert set(by_id.loc[changed["budget_id"], "verdict"]) <= {"ok", "clipped"}
+    assert set(by_id.loc[changed["budget_id"], "verdict"]) == {"ok"}
+    assert set(by_id.loc[~by_id.index.isin(changed["budget_id"]), "verdict"]) <= {"unchanged"}
 
 
 def test_budget_edit_goes_through_the_guardrails(
@@ -126,21 +141,21 @@ def test_budget_edit_goes_through_the_guardrails(
     edited = frame_with(app, "budget_id", "verdict").set_index("budget_id").loc[row["budget_id"]]
     assert edited["recommended_budget"] == money(current * 3, "USD") + " (edited)"
     # tripling breaks the 20% daily step (and the kept total): the one guardrail check clips it
-    assert edited["verdict"] == "clipped"
+    rec = nightly_recommendation(synced_url, policy_file)
     with Store(synced_url) as store:
         account = store.accounts()[0]
-        history = store.history(account.id)
-        adsets, campaigns = store.adsets(account.id), store.campaigns(account.id)
-    policy = BudgetPolicy.from_file(policy_file)
-    recs = allocate(history, policy, posteriors=fit(history))
+        found = InForce.from_store(store.campaigns(account.id), store.adsets(account.id))
+    table = rec.table.copy()
+    table.loc[table["budget_id"] == row["budget_id"], "recommended_budget"] = current * 3
     checked = check_changes(
-        proposals(recs, edits={row["budget_id"]: current * 3}),
-        policy,
-        current_budgets=current_budgets(adsets, campaigns, "USD"),
-        adset_campaigns={a.id: a.campaign_id for a in adsets},
+        proposals(table, found, "USD"),
+        rec.policy,
+        current_budgets=found.daily_budgets("USD"),
+        adset_campaigns=found.campaign_of,
     )
     verdict = next(c for c in checked if c.change.object_id == row["budget_id"])
     assert verdict.verdict == "clipped" and verdict.approved <= current * Decimal("1.2")
+    assert edited["verdict"] == "clipped"
     assert edited["allowed_budget"] == money(verdict.approved, "USD")
 
 
@@ -156,7 +171,7 @@ def test_response_curves_page_marks_the_posteriors_numbers(
         history = store.history(account.id)
         adset = next(a for a in store.adsets(account.id) if a.id == adset_id)
     posterior = fit(history)[adset_id]
-    recs = allocate(history, BudgetPolicy.from_file(policy_file), posteriors=fit(history))
+    recs = nightly_recommendation(synced_url, policy_file).table
     metrics = {m.label: m.value for m in app.metric}
     if adset.daily_budget is not None:
         current = float(adset.daily_budget) / 100
@@ -194,3 +209,51 @@ def test_password_gate(monkeypatch, synced_url: str) -> None:
     app.button[0].click().run()
     no_exception(app)
     assert app.title[0].value == "Overview"
+
+
+def test_experiments_page_shows_the_runners_evaluation(monkeypatch, synced_url: str) -> None:
+    from experiments.runner import load_evaluation
+    from optimizer.store.experiments import Experiment
+
+    app = open_app(monkeypatch, synced_url)
+    app.switch_page("views/experiments.py").run()
+    no_exception(app)
+    with Store(synced_url) as store:
+        with store.transaction() as session:
+            (experiment,) = session.query(Experiment).all()
+        expected = load_evaluation(store, int(experiment.id or 0))
+    listing = frame_with(app, "metric", "decision")
+    assert listing["id"].tolist() == [experiment.id] and listing["metric"].tolist() == ["ctr"]
+    arms = frame_with(app, "chance_to_beat_control", "prob_best").set_index("arm")
+    assert expected.table is not None
+    for row in expected.table.itertuples():
+        shown = arms.loc[row.arm]
+        assert shown["mean"] == row.mean and shown["prob_best"] == row.prob_best
+        assert shown["expected_loss"] == row.expected_loss
+        if not row.is_control:
+            assert shown["chance_to_beat_control"] == row.chance_to_beat_control
+            assert (shown["lift_low"], shown["lift_high"]) == (row.lift_low, row.lift_high)
+        assert shown["impressions"] == expected.totals[row.arm].impressions
+    decision = expected.decision.status.value.replace("_", " ")
+    assert any(f"Decision: **{decision}**" in m.value for m in [*app.success, *app.info])
+    assert expected.split is not None
+    assert any(expected.split.message in e.value for e in [*app.success, *app.error])
+    assert json_marks(app) == ["area"]  # one posterior per arm
+    assert app.get("download_button")
+
+
+def test_experiments_page_on_an_account_without_experiments(monkeypatch, synced_url: str) -> None:
+    from sqlalchemy import text
+
+    with Store(synced_url) as store, store.engine.begin() as conn:
+        for table in (
+            "experiment_allocations",
+            "experiment_arm_days",
+            "experiment_arms",
+            "experiments",
+        ):
+            conn.execute(text(f"DELETE FROM {table}"))
+    app = open_app(monkeypatch, synced_url)
+    app.switch_page("views/experiments.py").run()
+    no_exception(app)
+    assert "No experiments yet" in app.info[0].value
