@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -61,6 +61,7 @@ __all__ = [
     "pull_results",
     "split_budget",
     "step",
+    "step_all",
     "stop_experiment",
 ]
 
@@ -684,3 +685,35 @@ def stop_experiment(
         experiment.status, experiment.stopped_on = "stopped", today
         experiment.decision = _decision_json(evaluation)
     return evaluation
+
+
+def step_all(
+    store: Store,
+    client: MetaClient,
+    *,
+    today: date | Callable[[str], date],
+    account_id: str | None = None,
+    storage: BaseStorage | None = None,
+) -> dict[int, StepResult | AdpilotError]:
+    """The nightly hook: one :func:`step` per running experiment (of ``account_id`` if given).
+
+    ``today`` is a date, or a function of the account id (accounts live in different time zones). One
+    experiment's failure (Meta refusing a budget, a throttle) is returned in its place instead of
+    stopping the others.
+    """
+    with store.transaction() as session:
+        table = table_of(Experiment)
+        stmt = select(Experiment).where(table.c.status == "running").order_by(table.c.id)
+        running = [
+            (_id(e), e.account_id)
+            for e in session.scalars(stmt)
+            if account_id is None or e.account_id == account_id
+        ]
+    out: dict[int, StepResult | AdpilotError] = {}
+    for experiment_id, account in running:
+        try:
+            day = today if isinstance(today, date) else today(account)
+            out[experiment_id] = step(store, client, experiment_id, today=day, storage=storage)
+        except AdpilotError as exc:
+            out[experiment_id] = exc
+    return out

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from experiments.cli import app as experiment_app
 from optimizer.config import Settings
 from optimizer.errors import AdpilotError, InputError
 from optimizer.sandbox.cli import app as sandbox_app
@@ -28,6 +29,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(experiment_app, name="experiment")
 
 
 err = Console(stderr=True, soft_wrap=True)
