@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import optuna
@@ -111,3 +112,19 @@ def test_minimising_study_for_inverse_metrics() -> None:
 def test_posterior_mean_is_the_beta_mean_for_proportions() -> None:
     assert posterior_mean(ProportionStats(100, 9)) == pytest.approx(10 / 102)
     assert posterior_mean(MeanStats(4, 10.0, 30.0)) == pytest.approx(2.5)
+
+
+@pytest.mark.postgres
+def test_postgres_studies_live_in_their_own_schema(pg_session_url: str) -> None:
+    store = Store(pg_session_url)
+    storage = optuna_storage(pg_session_url)
+    design = ArmDesign(storage, f"exp-pg-{uuid.uuid4().hex}", CREATIVES, CTAS)
+    (trial,) = design.launch([Arm("SHOP_NOW", "photo")])
+    design.complete(trial.number, 0.02)
+    inspector = inspect(store.engine)
+    public = set(inspector.get_table_names())
+    optuna_tables = set(inspector.get_table_names(schema="optuna"))
+    store.close()
+    assert "experiments" in public and "alembic_version" not in public and "trials" not in public
+    assert {"studies", "trials", "alembic_version"} <= optuna_tables
+    assert design.study.best_trial.value == pytest.approx(0.02)

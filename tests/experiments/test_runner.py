@@ -222,3 +222,50 @@ def test_stop_pauses_every_arm_and_prunes_the_trials(lab: Lab) -> None:
     with pytest.raises(InputError, match="stopped"):
         step(lab.store, lab.client, experiment_id, today=lab.today, storage=lab.storage)
     assert load_evaluation(lab.store, experiment_id).totals["SHOP_NOW:summer"].impressions > 0
+
+
+def test_larger_design_space_retires_hopeless_arms_and_launches_optunas_proposals(
+    lab: Lab,
+) -> None:
+    spec = _spec(
+        arms=parse_arms("SHOP_NOW:summer,LEARN_MORE:summer,BUY_NOW:summer"),
+        space_creatives=("summer", "city"),
+        space_ctas=("SHOP_NOW", "LEARN_MORE", "BUY_NOW", "ORDER_NOW"),
+        max_live_arms=3,
+        retire_below=0.05,
+        floor=0.05,
+        policy=DecisionPolicy(min_runtime_days=5, min_units_per_arm=5000, max_runtime_days=8),
+    )
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=lab.today, storage=lab.storage
+    )
+    retired: list[str] = []
+    launched: list[str] = []
+    for _ in range(8):
+        result = step(
+            lab.store, lab.client, experiment_id, today=lab.next_day(), storage=lab.storage
+        )
+        assert not result.errors
+        retired += result.retired
+        launched += result.launched
+        live = [a for a in _arms(lab, experiment_id).values() if a.status == "live"]
+        assert len(live) <= spec.live_arms
+        if result.concluded:
+            break
+    assert retired and launched
+    arms = _arms(lab, experiment_id)
+    assert len(arms) == 3 + len(launched) and len(set(arms)) == len(arms)  # nothing launched twice
+    assert "SHOP_NOW:summer" not in retired  # the control is never retired
+    with lab.store.transaction() as session:
+        study = session.get(Experiment, experiment_id).study_name  # type: ignore[union-attr]
+    design = ArmDesign(lab.storage, study, spec.creatives, spec.ctas)
+    trials = {t.number: t for t in design.study.get_trials()}
+    for name in retired:
+        arm = arms[name]
+        trial = trials[arm.trial_number]  # type: ignore[index]
+        assert trial.state == TrialState.COMPLETE and trial.value == arm.told_value
+        assert lab.sandbox.market.campaigns[arm.campaign_id].status == "PAUSED"
+    for name in launched:
+        arm = arms[name]
+        assert trials[arm.trial_number].params == {"creative": arm.creative, "cta": arm.cta}  # type: ignore[index]
+        assert lab.sandbox.market.ads[arm.ad_id].adset_id == arm.adset_id
