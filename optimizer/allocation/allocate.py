@@ -29,7 +29,7 @@ from optimizer.errors import InputError
 from optimizer.models.fitting import ModelConfig, default_as_of, fit
 from optimizer.models.history import validate_history
 from optimizer.models.posterior import FitResult, FitStatus
-from optimizer.money import major_to_minor, minor_to_major, offset
+from optimizer.money import major_to_minor, minor_to_major, offset, parse_decimal
 
 __all__ = ["COLUMNS", "allocate", "as_policy", "objective_terms"]
 
@@ -161,13 +161,15 @@ def allocate(
     daily_total: Decimal | None = None,
     model_config: ModelConfig | None = None,
     cbo_campaigns: Collection[str] = (),
+    bids: Mapping[str, Decimal] | None = None,
 ) -> pd.DataFrame:
     """Recommend tomorrow's budget (and bid) for every unit; one row per ad set or CBO campaign.
 
     ``history`` is the daily frame of :func:`optimizer.models.validate_history`; ``policy`` a BudgetPolicy or
     a dict. ``posteriors`` skips the fit (e.g. the nightly job fitted already); ``daily_total`` overrides the
     policy's total (a monthly budget's paced day); ``cbo_campaigns`` adds CBO campaigns not visible in
-    history (a ``campaign_budget`` column marks the others). ``seed`` fixes the exploration draw.
+    history (a ``campaign_budget`` column marks the others); ``bids`` gives ad sets' current bid caps or
+    cost caps (major units) where history has no ``bid_amount``. ``seed`` fixes the exploration draw.
     """
     pol = as_policy(policy)
     frame = validate_history(history)
@@ -175,6 +177,12 @@ def allocate(
         as_of = default_as_of(frame) or date.today()
     frame = frame[frame["date"] < pd.Timestamp(as_of)]
     units, campaign_of = build_units(frame, pol, as_of, cbo_campaigns=cbo_campaigns)
+    for unit in units:
+        if bids and unit.level == "adset" and unit.budget_id in bids:
+            amount = parse_decimal(bids[unit.budget_id], f"bids[{unit.budget_id}]")
+            if amount <= 0:
+                raise InputError(f"bids[{unit.budget_id}]: a bid must be above zero, got {amount}")
+            unit.current_bid = major_to_minor(amount, pol.currency)
     if not units:
         return pd.DataFrame(columns=COLUMNS)
     adset_ids = [a for u in units for a in u.adset_ids]

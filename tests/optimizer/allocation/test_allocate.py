@@ -234,3 +234,14 @@ def test_monthly_budget_is_paced_into_the_daily_total() -> None:
     plan = pace_policy(BudgetPolicy.from_dict(policy), Decimal("200"), DAY)
     assert plan.daily_total == pytest.approx(Decimal("5800") / 30, abs=Decimal("0.01"))
     assert sum(out["recommended_budget"]) == plan.daily_total
+
+
+def test_bids_can_be_given_as_an_input() -> None:
+    posteriors = {a: _hand_posterior(a, 0.01) for a in ("capped", "open")}
+    policy = _policy(objective="target_cpa", target_cpa="40", total_daily_budget="200")
+    out = allocate(_flat_history(["capped", "open"]), policy, posteriors=posteriors, as_of=DAY,
+                   bids={"capped": Decimal("30")}).set_index("budget_id")  # fmt: skip
+    # posterior CPA about 20 < target 40: the cap rises by the default 10% step
+    assert out.loc["capped", "recommended_bid"] == Decimal("33")
+    with pytest.raises(InputError, match="bids"):
+        allocate(_flat_history(["capped"]), policy, as_of=DAY, bids={"capped": Decimal("-1")})
