@@ -120,6 +120,7 @@ def render_markdown(summary: Summary) -> str:
     ]
     for a in summary.arms:
         name = a.label + (" (control)" if a.is_control else "")
+        name += " (retired early)" if a.status == "retired" else ""
         value = "–" if a.metric is None else metric_value(a.metric, m, summary.currency)
         lift = (
             "–"
