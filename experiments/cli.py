@@ -146,6 +146,10 @@ def create(
         str, typer.Option(help="top_two_thompson (find the winner), thompson or even.")
     ] = "top_two_thompson",
     floor: Annotated[float, typer.Option(help="Smallest traffic share of an arm.")] = 0.05,
+    max_budget_change: Annotated[
+        float | None,
+        typer.Option(help="Largest nightly budget change per arm, e.g. 0.2 (Meta's learning)."),
+    ] = None,
     min_days: Annotated[float, typer.Option(help="Minimum runtime in days.")] = 7.0,
     max_days: Annotated[float, typer.Option(help="Maximum runtime in days.")] = 28.0,
     min_impressions: Annotated[
@@ -195,6 +199,7 @@ def create(
             ),
             traffic=traffic,  # type: ignore[arg-type]
             floor=floor,
+            max_budget_change=max_budget_change,
             space_creatives=tuple(c.strip() for c in (creatives or "").split(",") if c.strip()),
             space_ctas=tuple(c.strip().upper() for c in (ctas or "").split(",") if c.strip()),
             max_live_arms=max_live_arms,

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from optuna.storages import BaseStorage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from experiments.budgets import limit_changes, split_budget
 from experiments.design import ArmDesign, optuna_storage, posterior_mean
 from experiments.evaluation import ArmInfo, Evaluation, evaluate
 from experiments.metrics import DAILY_COLUMNS, metric_def
@@ -59,7 +59,6 @@ __all__ = [
     "create_experiment",
     "load_evaluation",
     "pull_results",
-    "split_budget",
     "step",
     "step_all",
     "stop_experiment",
@@ -92,24 +91,6 @@ class StepResult:
     retired: list[str] = field(default_factory=list)
     launched: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-# -- money --------------------------------------------------------------------------------------------
-
-
-def split_budget(total_minor: int, shares: Mapping[str, float]) -> dict[str, int]:
-    """Integer minor units per arm summing exactly to ``total_minor`` (largest remainder)."""
-    if total_minor < 0:
-        raise InputError(f"daily_budget must not be negative, got {total_minor}")
-    weights = np.array([max(float(s), 0.0) for s in shares.values()])
-    if not len(weights) or weights.sum() <= 0:
-        raise InputError("shares: need at least one arm with a positive share")
-    exact = total_minor * weights / weights.sum()
-    floor = np.floor(exact).astype(np.int64)
-    left = int(total_minor - floor.sum())
-    order = np.argsort(-(exact - floor), kind="stable")
-    floor[order[:left]] += 1
-    return {arm: int(v) for arm, v in zip(shares, floor, strict=True)}
 
 
 # -- store access -------------------------------------------------------------------------------------
@@ -631,6 +612,9 @@ def _reweight(
         shares = {n: 1.0 / len(names) for n in names}
     total = major_to_minor(spec.daily_budget, experiment.currency)
     budgets = split_budget(total, shares)
+    if spec.max_budget_change is not None:
+        previous = {r.name: r.daily_budget for r in rows if r.launched_on != today}
+        budgets = limit_changes(previous, budgets, spec.max_budget_change)
     result.shares, result.budgets = shares, budgets
     changed = [r for r in rows if budgets[r.name] != r.daily_budget or r.launched_on == today]
     updates = [

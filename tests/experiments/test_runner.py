@@ -18,7 +18,6 @@ from experiments.design import ArmDesign
 from experiments.runner import (
     create_experiment,
     load_evaluation,
-    split_budget,
     step,
     stop_experiment,
 )
@@ -86,15 +85,6 @@ def _arms(lab: Lab, experiment_id: int) -> dict[str, ExperimentArm]:
     with lab.store.transaction() as session:
         rows = session.query(ExperimentArm).filter_by(experiment_id=experiment_id).all()
     return {r.name: r for r in rows}
-
-
-def test_split_budget_sums_exactly() -> None:
-    assert split_budget(40_000, {"a": 1, "b": 1, "c": 1}) == {"a": 13_334, "b": 13_333, "c": 13_333}
-    shares = {"a": 0.61, "b": 0.2, "c": 0.19}
-    budgets = split_budget(10_001, shares)
-    assert sum(budgets.values()) == 10_001 and budgets == {"a": 6101, "b": 2000, "c": 1900}
-    with pytest.raises(InputError, match="daily_budget"):
-        split_budget(-1, shares)
 
 
 def test_create_launches_one_campaign_adset_creative_and_ad_per_arm(lab: Lab) -> None:
@@ -269,3 +259,28 @@ def test_larger_design_space_retires_hopeless_arms_and_launches_optunas_proposal
         arm = arms[name]
         assert trials[arm.trial_number].params == {"creative": arm.creative, "cta": arm.cta}  # type: ignore[index]
         assert lab.sandbox.market.ads[arm.ad_id].adset_id == arm.adset_id
+
+
+def test_capped_budget_steps_stay_clear_of_significant_edits(lab: Lab) -> None:
+    spec = _spec(metric="ctr", max_budget_change=0.2)
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=lab.today, storage=lab.storage
+    )
+    arms = _arms(lab, experiment_id)
+    seen: dict[str, list[int]] = {name: [arm.daily_budget] for name, arm in arms.items()}
+    for _ in range(int(spec.policy.max_runtime_days)):
+        result = step(
+            lab.store, lab.client, experiment_id, today=lab.next_day(), storage=lab.storage
+        )
+        assert not result.errors
+        if result.concluded:
+            break
+        assert sum(result.budgets.values()) == 40_000
+        for name, budget in result.budgets.items():
+            seen[name].append(budget)
+            assert lab.sandbox.market.adsets[arms[name].adset_id].daily_budget == budget
+    assert result.concluded and result.evaluation.decision.winner == "LEARN_MORE:summer"
+    for name, budgets in seen.items():
+        steps = [b / a - 1 for a, b in zip(budgets, budgets[1:], strict=False)]
+        assert all(abs(s) <= 0.2 for s in steps), (name, budgets)
+    assert max(seen["LEARN_MORE:summer"]) > 10_000 * 1.2  # it still moved, over several nights
