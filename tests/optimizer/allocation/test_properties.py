@@ -62,6 +62,8 @@ def policies(draw: st.DrawFn) -> BudgetPolicy:
         "risk": draw(st.sampled_from(["neutral", "quantile", "cvar"])),
         "frozen": draw(st.lists(st.sampled_from(["a0", "a1"]), max_size=1)),
         "margin": 0.4,
+        "campaigns": draw(st.one_of(st.just({}), st.integers(0, 5000).map(
+            lambda c: {"c0": {"max": Decimal(c) * CENT}}))),
     }  # fmt: skip
     if objective == "target_cpa":
         data["target_cpa"] = Decimal("12.50")
@@ -98,6 +100,15 @@ def test_recommendations_respect_total_bounds_and_max_change(
         reference = cur if cur > 0 else policy.min_budget
         if "beyond the daily change limit" not in row.reason:
             assert abs(new - reference) <= step * reference
+    cap = policy.campaigns["c0"].max if "c0" in policy.campaigns else None
+    members = movable[movable["campaign_id"] == "c0"]
+    if cap is not None and len(members):
+        frozen_c0 = sum(out.loc[out["reason"].str.contains("frozen") & (out["campaign_id"] == "c0"),
+                                "recommended_budget"])  # fmt: skip
+        if sum(members["recommended_budget"]) + frozen_c0 > cap:  # only if nothing lower is allowed
+            for row in members.itertuples():
+                if row.current_budget > 0 and "beyond" not in row.reason:
+                    assert row.recommended_budget == _lowest(row.current_budget, policy)
     if policy.total_daily_budget is not None and len(out):
         spent = sum(
             out.loc[~out["reason"].str.contains("excluded|not among"), "recommended_budget"]
