@@ -309,6 +309,12 @@ def _caveats(
             "Budgets moved toward the leading arms during the test (adaptive allocation), so arms "
             "ran on different days in different amounts; day-of-week swings affect them unevenly."
         )
+    if spec.traffic != "even" and "spend" in (metric.numerator, metric.denominator):
+        out.append(
+            "On Meta each extra dollar buys a little less than the one before, so an arm given more "
+            f"budget shows a somewhat worse {metric.label.lower()} than it would at an equal "
+            "budget: the leaders' advantage is, if anything, understated."
+        )
     for guard in guardrails:
         for arm in guard.hurt:
             out.append(

@@ -167,7 +167,8 @@ def _question(evaluation: Evaluation) -> str:
     metric = evaluation.metric
     goal = "lowest" if metric.inverse else "highest"
     name = metric.label if metric.label.isupper() else metric.label.lower()
-    return f"Which {what} gives the {goal} {name} ({metric.per})?"
+    per = "" if metric.per == name else f" ({metric.per})"
+    return f"Which {what} gives the {goal} {name}{per}?"
 
 
 def _lift_phrase(line: ArmLine, metric: MetricDef) -> str:

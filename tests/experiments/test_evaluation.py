@@ -198,3 +198,19 @@ def test_bad_input_names_the_problem() -> None:
     retired = tuple(replace(a, status="retired") if a.is_control else a for a in INFO)
     with pytest.raises(InputError, match="control"):
         evaluate(_spec(), retired, _daily(2), _even_plan(), first_day=START)
+
+
+def test_spend_based_metrics_warn_about_diminishing_returns_under_adaptive_budgets() -> None:
+    daily = _daily(8)
+    adaptive = evaluate(
+        _spec(metric="cost_per_purchase", traffic="thompson"),
+        INFO,
+        daily,
+        _even_plan(),
+        first_day=START,
+    )
+    assert any("each extra dollar buys a little less" in c for c in adaptive.caveats)
+    even = evaluate(_spec(metric="cost_per_purchase"), INFO, daily, _even_plan(), first_day=START)
+    assert not any("each extra dollar" in c for c in even.caveats)
+    ctr = evaluate(_spec(traffic="thompson"), INFO, daily, _even_plan(), first_day=START)
+    assert not any("each extra dollar" in c for c in ctr.caveats)

@@ -142,3 +142,14 @@ def test_creative_test_labels_by_creative() -> None:
     summary = build_summary(evaluation, Branding(), "USD", generated_on=START)
     assert [a.label for a in summary.arms] == ["beach", "city"]
     assert summary.question.startswith("Which creative gives")
+
+
+def test_question_for_an_inverse_metric() -> None:
+    evaluation = evaluation_for(
+        (0.02, 0.02),
+        arms="SHOP_NOW:beach,BUY_NOW:beach",
+        metric="cost_per_purchase",
+        policy=DecisionPolicy(min_runtime_days=1, min_units_per_arm=1000),
+    )
+    summary = build_summary(evaluation, Branding(), "USD", generated_on=START)
+    assert summary.question == "Which call to action gives the lowest cost per purchase?"
