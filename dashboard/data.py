@@ -94,8 +94,8 @@ def comparison_period(period: Period) -> Period:
 
 def window(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     """The rows of ``frame`` whose ``date`` falls in ``period``."""
-    days = frame["date"].dt.date if len(frame) else frame["date"]
-    return frame[(days >= period.since) & (days <= period.until)]
+    days = frame["date"]
+    return frame[(days >= pd.Timestamp(period.since)) & (days <= pd.Timestamp(period.until))]
 
 
 def _micros(value: object) -> int:
@@ -203,20 +203,30 @@ def breakdown(
     if previous is not None and len(previous):
         grouped = _grouped(previous, [key])
         before = {
-            row[key]: Totals(row["spend"], int(row["conversions"]), row["revenue"])
-            for _, row in grouped.iterrows()
+            k: Totals(spend, int(conversions), revenue)
+            for k, spend, conversions, revenue in zip(
+                grouped[key],
+                grouped["spend"],
+                grouped["conversions"],
+                grouped["revenue"],
+                strict=True,
+            )
         }
     changes = []
-    for _, row in out.iterrows():
-        now = Totals(row["spend"], int(row["conversions"]), row["revenue"])
-        then = before.get(row[key])
+    for k, spend, conversions, revenue in zip(
+        out[key], out["spend"], out["conversions"], out["revenue"], strict=True
+    ):
+        now = Totals(spend, int(conversions), revenue)
+        then = before.get(k)
         changes.append(
             (
                 relative_change(now.spend, then.spend) if then else None,
                 relative_change(now.roas, then.roas) if then else None,
             )
         )
-    out["spend_change"] = [c[0] for c in changes]
-    out["roas_change"] = [c[1] for c in changes]
-    order = sorted(range(len(out)), key=lambda i: (-out["spend"].iloc[i], str(out[key].iloc[i])))
+    # object columns: an unknown change stays None (pandas would make it NaN in a float column)
+    out["spend_change"] = pd.Series([c[0] for c in changes], index=out.index, dtype=object)
+    out["roas_change"] = pd.Series([c[1] for c in changes], index=out.index, dtype=object)
+    spends, keys = out["spend"].tolist(), [str(k) for k in out[key]]
+    order = sorted(range(len(out)), key=lambda i: (-spends[i], keys[i]))
     return out.iloc[order][columns].reset_index(drop=True)

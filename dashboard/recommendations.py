@@ -143,7 +143,10 @@ def review_frame(
                 "guardrail": "; ".join(verdict.reasons) if verdict else "",
             }
         )
-    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+    frame = pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+    # an unknown change (no budget before) stays None rather than NaN
+    frame["change"] = pd.Series([r["change"] for r in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def _amount(value: Decimal | str | None, currency: str) -> str:

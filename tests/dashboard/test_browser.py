@@ -23,7 +23,7 @@ from optimizer.money import major_to_minor
 from optimizer.sandbox.market import MarketConfig
 from optimizer.store import AuditStatus, Store
 from tests.conftest import RunningSandbox, on_ci
-from tests.dashboard.conftest import SMALL, sync_into
+from tests.dashboard.conftest import SMALL, run_experiment, sync_into
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -40,7 +40,7 @@ PAGES = {
     "Overview": "stMetricValue",
     "Budget recommendations": "stDataFrame",
     "Response curves": "stMetricValue",
-    "Experiments": "stHeading",
+    "Experiments": "stDownloadButton",
     "History": "stAlert",
 }
 
@@ -73,6 +73,7 @@ def served(
     sandbox = sandbox_factory(MarketConfig(**SMALL))  # type: ignore[arg-type]
     db_url = f"sqlite:///{tmp_path / 'browser.db'}"
     sync_into(sandbox, db_url)
+    run_experiment(sandbox, db_url)
     port = _free_port()
     command = streamlit_command(port=port, db=db_url, sandbox=sandbox.url, policy=str(policy_file))
     env = {k: v for k, v in os.environ.items() if k != "ADPILOT_DASHBOARD_PASSWORD"}
