@@ -37,7 +37,7 @@ if not st.session_state.get("authenticated"):
 
 store = loaders.store_for(settings.db)
 version = loaders.data_version(store)
-accounts = loaders.accounts(store.url, version)
+accounts = loaders.accounts(store.url, version.split("#")[0])
 account = None
 if accounts:
     by_id = {a.id: a for a in accounts}

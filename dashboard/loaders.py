@@ -1,8 +1,8 @@
 """Cached reads: every loader is keyed by (database URL, data version, account) so pages stay fast.
 
-``data_version`` is a handful of cheap aggregate queries (sync runs, the audit log, entity updates) that
-change whenever a sync, an apply or a rollback writes something; a cached frame is then recomputed once
-and shared by every session. 1,000 ad sets x 90 days is read and shaped once, not on every widget click.
+``data_version`` is a handful of cheap aggregate queries (sync runs, entity updates, experiment results,
+the audit log) that change whenever something is written; a cached frame is then recomputed once and
+shared by every session. 1,000 ad sets x 90 days is read and shaped once, not on every widget click.
 """
 
 from __future__ import annotations
@@ -48,25 +48,38 @@ def store_for(url: str) -> Store:
 
 
 def data_version(store: Store) -> str:
-    """A fingerprint of everything the pages show; it changes with every sync, apply or rollback."""
+    """A fingerprint of everything the pages show: ``insights#experiments#audit`` parts.
+
+    The first part changes with every sync (runs, entities), the second with every experiment step, the
+    third with every apply or rollback. Loaders key on the part they depend on (see
+    :class:`dashboard.session.Context`), so an apply does not refit the response curves.
+    """
     runs = SyncRun.__table__  # type: ignore[attr-defined]
     audit = AuditEntry.__table__  # type: ignore[attr-defined]
     adsets = AdSet.__table__  # type: ignore[attr-defined]
     campaigns = Campaign.__table__  # type: ignore[attr-defined]
     experiments = Experiment.__table__  # type: ignore[attr-defined]
     arm_days = ExperimentArmDay.__table__  # type: ignore[attr-defined]
-    queries = [
-        select(func.count(), func.max(runs.c.id), func.max(runs.c.finished_at)),
-        select(func.count(), func.max(audit.c.id), func.max(audit.c.applied_at)),
-        select(func.count()).select_from(audit).where(audit.c.status == "rolled_back"),
-        select(func.count(), func.max(adsets.c.updated_at)),
-        select(func.count(), func.max(campaigns.c.updated_at)),
-        select(experiments.c.status, func.count()).group_by(experiments.c.status),
-        select(func.count(), func.max(arm_days.c.pulled_at)),
+    parts = [
+        [
+            select(func.count(), func.max(runs.c.id), func.max(runs.c.finished_at)),
+            select(func.count(), func.max(adsets.c.updated_at)),
+            select(func.count(), func.max(campaigns.c.updated_at)),
+        ],
+        [
+            select(experiments.c.status, func.count()).group_by(experiments.c.status),
+            select(func.count(), func.max(arm_days.c.pulled_at)),
+        ],
+        [
+            select(func.count(), func.max(audit.c.id), func.max(audit.c.applied_at)),
+            select(audit.c.status, func.count()).group_by(audit.c.status),
+        ],
     ]
     with store.engine.connect() as conn:
-        parts = [str([tuple(row) for row in conn.execute(q).all()]) for q in queries]
-    return "|".join(parts)
+        return "#".join(
+            "|".join(str([tuple(row) for row in conn.execute(q).all()]) for q in part)
+            for part in parts
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

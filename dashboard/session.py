@@ -33,6 +33,16 @@ class Context:
         return self.store.url
 
     @property
+    def data_key(self) -> str:
+        """The part of the data version that syncs change (insights, entities): curves, budgets."""
+        return self.version.split("#")[0]
+
+    @property
+    def experiments_key(self) -> str:
+        """The part of the data version that experiment steps change."""
+        return self.version.split("#")[1]
+
+    @property
     def account_id(self) -> str:
         if self.account is None:
             raise LookupError("no account selected")

@@ -23,12 +23,12 @@ from optimizer.errors import AdpilotError
 ctx = context()
 assert ctx.account is not None
 currency = ctx.currency
-names = loaders.entity_names(ctx.url, ctx.version, ctx.account_id)
+names = loaders.entity_names(ctx.url, ctx.data_key, ctx.account_id)
 st.title("Budget recommendations")
 policy_path = str(ctx.settings.policy) if ctx.settings.policy else None
 try:
     policy = loaders.load_policy(ctx.account, policy_path)
-    rec = loaders.recommendation(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json())
+    rec = loaders.recommendation(ctx.url, ctx.data_key, ctx.account_id, policy.model_dump_json())
 except AdpilotError as exc:
     st.error(f"No recommendation: {exc}")
     st.stop()

@@ -10,16 +10,16 @@ from dashboard.format import ratio
 from dashboard.session import context
 
 ctx = context()
-names = loaders.entity_names(ctx.url, ctx.version, ctx.account_id)
-fitted = loaders.posteriors(ctx.url, ctx.version, ctx.account_id)
+names = loaders.entity_names(ctx.url, ctx.data_key, ctx.account_id)
+fitted = loaders.posteriors(ctx.url, ctx.data_key, ctx.account_id)
 st.title("Response curves")
 if not fitted:
     st.info("No ad set has daily insights to fit yet.")
     st.stop()
 policy = loaders.load_policy(ctx.account, str(ctx.settings.policy) if ctx.settings.policy else None)  # type: ignore[arg-type]
-recs = loaders.recommendation(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json()).table
-campaign_of = loaders.adset_campaigns(ctx.url, ctx.version, ctx.account_id)
-history = loaders.history(ctx.url, ctx.version, ctx.account_id)
+recs = loaders.recommendation(ctx.url, ctx.data_key, ctx.account_id, policy.model_dump_json()).table
+campaign_of = loaders.adset_campaigns(ctx.url, ctx.data_key, ctx.account_id)
+history = loaders.history(ctx.url, ctx.data_key, ctx.account_id)
 
 left, right = st.columns([3, 1])
 adset_id = left.selectbox(

@@ -15,7 +15,7 @@ from experiments.summary.chart import posterior_curves
 
 ctx = context()
 st.title("Experiments")
-rows = loaders.experiment_rows(ctx.url, ctx.version, ctx.account_id)
+rows = loaders.experiment_rows(ctx.url, ctx.experiments_key, ctx.account_id)
 if not rows:
     st.info(
         "No experiments yet. Start one with `adpilot experiment create` (creative x call-to-action arms, "
@@ -29,7 +29,7 @@ names = dict(zip(listing["id"], listing["name"], strict=True))
 chosen = st.selectbox(
     "Experiment", listing["id"].tolist(), format_func=lambda i: f"#{i} {names[i]}", key="experiment"
 )
-result = loaders.evaluation(ctx.url, ctx.version, int(chosen))
+result = loaders.evaluation(ctx.url, ctx.experiments_key, int(chosen))
 metric = result.metric
 decision = result.decision
 
@@ -72,7 +72,7 @@ fmt = st.radio("Format", list(FORMATS), horizontal=True, key="summary_format")
 logo = ctx.settings.agency_logo
 content = loaders.summary(
     ctx.url,
-    ctx.version,
+    ctx.experiments_key,
     int(chosen),
     fmt,
     ctx.currency,

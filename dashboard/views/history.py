@@ -10,7 +10,7 @@ from dashboard.session import context
 from optimizer.errors import AdpilotError
 
 ctx = context()
-names = loaders.entity_names(ctx.url, ctx.version, ctx.account_id)
+names = loaders.entity_names(ctx.url, ctx.data_key, ctx.account_id)
 entries = ctx.store.audit_entries(account_id=ctx.account_id)
 st.title("History")
 done = st.session_state.get("last_rollback")

@@ -25,8 +25,8 @@ from dashboard.freshness import freshness
 from dashboard.session import context
 
 ctx = context()
-frame = loaders.overview_frame(ctx.url, ctx.version, ctx.account_id)
-names = loaders.entity_names(ctx.url, ctx.version, ctx.account_id)
+frame = loaders.overview_frame(ctx.url, ctx.data_key, ctx.account_id)
+names = loaders.entity_names(ctx.url, ctx.data_key, ctx.account_id)
 currency = ctx.currency
 st.title("Overview")
 
