@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -169,7 +170,8 @@ def import_csv_command(
             raise InputError(f"--missing: must be error, skip or keep, got {missing!r}")
         files = [bundled(n) for n in BUNDLED] if paths == ["bundled"] else [Path(p) for p in paths]
         settings = _settings(db, None)
-        with Store(settings.db) as store:
+        with Store(settings.db) as store, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # each report lists its warnings; printed below
             reports = import_csv(
                 store,
                 files,
@@ -182,6 +184,8 @@ def import_csv_command(
         return
     for report in reports:
         err.print(str(report), highlight=False)
+        for warning in report.warnings:
+            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 @app.command()
