@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from budgets import BudgetPolicy
 from dashboard.data import prepare
+from dashboard.recommendations import effects_frame
 from experiments.evaluation import Evaluation
 from experiments.runner import load_evaluation
 from experiments.summary import Branding, report
@@ -28,6 +29,7 @@ __all__ = [
     "accounts",
     "data_version",
     "entity_names",
+    "effects",
     "evaluation",
     "experiment_rows",
     "history",
@@ -149,6 +151,17 @@ def recommendation(url: str, version: str, account_id: str, policy_json: str) ->
         frame = history(url, version, account_id)
         as_of = default_as_of(frame) or datetime.now(UTC).date()
     return recommend(store, account_id, as_of=as_of, policy=policy)
+
+
+@st.cache_data(show_spinner="Computing expected effects…", max_entries=8)
+def effects(url: str, version: str, account_id: str, policy_json: str) -> pd.DataFrame:
+    """Expected change in daily revenue of each recommendation, with its 90% interval."""
+    rec = recommendation(url, version, account_id, policy_json)
+    return effects_frame(
+        rec.table,
+        posteriors(url, version, account_id),
+        adset_campaigns(url, version, account_id),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -15,10 +15,12 @@ from decimal import Decimal
 import pandas as pd
 
 from budgets import CheckedChange, check_changes
+from dashboard.curves import Outcome, effect, unit_members
 from dashboard.format import money
 from optimizer.apply import InForce
 from optimizer.apply.proposals import proposals
 from optimizer.errors import InputError
+from optimizer.models import FitResult
 from optimizer.money import major_to_minor, minor_to_major, parse_decimal
 from optimizer.nightly import Recommendation
 
@@ -26,6 +28,7 @@ __all__ = [
     "REVIEW_COLUMNS",
     "approved_table",
     "confirmation_frame",
+    "effects_frame",
     "guard",
     "parse_edit",
     "review_frame",
@@ -171,3 +174,28 @@ def confirmation_frame(
     ]
     columns = ["name", "budget_id", "field", "from", "to", "verdict", "guardrail"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def effects_frame(
+    table: pd.DataFrame,
+    posteriors: Mapping[str, FitResult],
+    campaign_of: Mapping[str, str],
+    outcome: Outcome = "revenue",
+    *,
+    draws: int = 2000,
+) -> pd.DataFrame:
+    """Per budget: the change in expected daily ``outcome`` from current to recommended, 90% interval.
+
+    NaN where a unit has no fitted ad set (nothing to say) or no current budget (no change to measure).
+    """
+    rows = []
+    for row in table.to_dict("records"):
+        budget_id = str(row["budget_id"])
+        members, shares = unit_members(budget_id, str(row["level"]), posteriors, campaign_of)
+        current, recommended = row["current_budget"], row["recommended_budget"]
+        if not members or current is None or recommended is None:
+            rows.append((budget_id, float("nan"), float("nan"), float("nan")))
+            continue
+        found = effect(members, shares, float(current), float(recommended), outcome, draws=draws)
+        rows.append((budget_id, found.mean, found.low, found.high))
+    return pd.DataFrame(rows, columns=["budget_id", "effect", "effect_low", "effect_high"])

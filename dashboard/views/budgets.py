@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import actions, loaders
@@ -40,6 +41,8 @@ recent = recent_budget_changes(ctx.store, ctx.account_id)
 edits: dict[str, Decimal] = st.session_state.setdefault("budget_edits", {})
 flags = guard(rec, found, table=with_edits(rec.table, edits), recent_changes=recent)
 review = review_frame(rec.table, flags, names, edits)
+changes = loaders.effects(ctx.url, ctx.data_key, ctx.account_id, policy.model_dump_json())
+review = review.merge(changes, on="budget_id", how="left")
 
 for key, show in (("last_apply", st.success), ("apply_error", st.error)):
     message = st.session_state.get(key)
@@ -49,8 +52,8 @@ for key, show in (("last_apply", st.success), ("apply_error", st.error)):
 st.caption(
     f"For {rec.as_of} · policy {policy_path or 'default (keep the current total)'} · objective "
     f"{rec.policy.objective.value} · max daily change {rec.policy.max_daily_change:.0%} · expected "
-    "outcomes are daily, at the recommended budget, with 90% credible intervals · current budgets as of "
-    "the last sync"
+    "outcomes are daily, at the recommended budget, with 90% credible intervals; effect = change in "
+    "expected daily revenue from the current budget · current budgets as of the last sync"
 )
 
 
@@ -59,6 +62,18 @@ def _interval(mean: float, low: float, high: float, as_money: bool) -> str:
         parts = [money(round(Decimal(repr(float(v))), 2), currency) for v in (mean, low, high)]
         return f"{parts[0]} ({parts[1]}–{parts[2]})"
     return f"{mean:.1f} ({low:.1f}–{high:.1f})"
+
+
+def _signed(mean: float, low: float, high: float) -> str:
+    """``+$12.30 (−$1.05 to +$25.00)``: a change in money with its interval."""
+    if pd.isna(mean):
+        return "–"
+
+    def one(value: float) -> str:
+        amount = round(Decimal(repr(float(value))), 2)
+        return ("+" if amount >= 0 else "−") + money(abs(amount), currency)
+
+    return f"{one(mean)} ({one(low)} to {one(high)})"
 
 
 shown = review.assign(
@@ -87,6 +102,12 @@ shown = review.assign(
         )
     ],
     allowed_budget=review["allowed_budget"].map(lambda v: money(v, currency)),
+    effect_revenue=[
+        _signed(*values)
+        for values in zip(
+            review["effect"], review["effect_low"], review["effect_high"], strict=True
+        )
+    ],
 )[
     [
         "name",
@@ -95,6 +116,7 @@ shown = review.assign(
         "recommended_budget",
         "change",
         "expected_revenue",
+        "effect_revenue",
         "expected_conversions",
         "verdict",
         "allowed_budget",

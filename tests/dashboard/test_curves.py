@@ -79,3 +79,32 @@ def test_marks_for_an_adset_and_for_the_members_of_a_cbo_campaign() -> None:
     shown = spend_marks(fits["a1"], 40.0, None, "revenue")
     assert [m.label for m in shown] == ["current"]
     assert shown[0].expected == pytest.approx(float(fits["a1"].expected_revenue(40.0)))
+
+
+def test_effect_mean_matches_the_closed_form_and_shared_uncertainty_cancels() -> None:
+    from dashboard.curves import Effect, effect, unit_members
+
+    fit = posterior("a1", 100.0)
+    found = effect({"a1": fit}, {"a1": 1.0}, 100.0, 120.0, "conversions", draws=200_000, seed=3)
+    exact = float(fit.expected_conversions(120.0) - fit.expected_conversions(100.0))
+    assert found.mean == pytest.approx(exact, rel=0.01)
+    assert found.low < found.mean < found.high
+    # far narrower than the band of the outcome itself: the level's uncertainty is common to both spends
+    low, high = fit.conversions_interval(120.0)
+    assert found.high - found.low < 0.5 * float(high - low)
+    assert effect({"a1": fit}, {"a1": 1.0}, 80.0, 80.0, "revenue") == Effect(0.0, 0.0, 0.0)
+    revenue = effect({"a1": fit}, {"a1": 1.0}, 100.0, 120.0, "revenue", draws=200_000, seed=3)
+    assert revenue.mean == pytest.approx(exact * 50.0, rel=0.02)
+    # a CBO campaign: its budget splits over its ad sets by reference spend
+    fits = {"b1": posterior("b1", 100.0, "c2"), "b2": posterior("b2", 50.0, "c2")}
+    members, shares = unit_members("c2", "campaign", fits, {"b1": "c2", "b2": "c2"})
+    assert shares == pytest.approx({"b1": 2 / 3, "b2": 1 / 3})
+    cbo = effect(members, shares, 150.0, 180.0, "conversions", draws=200_000)
+    expected = sum(
+        float(fits[a].expected_conversions(180.0 * s) - fits[a].expected_conversions(150.0 * s))
+        for a, s in shares.items()
+    )
+    assert cbo.mean == pytest.approx(expected, rel=0.01)
+    assert unit_members("zz", "adset", fits, {}) == ({}, {})
+    with pytest.raises(InputError, match="members"):
+        effect({}, {}, 1.0, 2.0)
