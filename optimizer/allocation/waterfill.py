@@ -115,6 +115,18 @@ def water_fill(
     def spend_at(log_level: float) -> np.ndarray:
         return _group_spend(curves, log_level, lo, hi, group, n_groups, g_lo, g_hi)[0]
 
+    grouped = group >= 0
+    g_index = group[grouped]
+
+    def total_at(log_level: float) -> float:
+        """Total spend at a multiplier: a limited group's total is its own clipped sum, so the
+        groups' inner multipliers are only needed once, for the final answer."""
+        spend = _unit_spend(curves, np.full(curves.size, np.exp(log_level)), lo, hi)
+        if n_groups == 0:
+            return float(spend.sum())
+        sums = np.bincount(g_index, weights=spend[grouped], minlength=n_groups)
+        return float(spend[~grouped].sum() + np.clip(sums, g_lo, g_hi).sum())
+
     floor_spend = spend_at(80.0)  # every unit (and group) at its lowest allowed spend
     if floor_spend.sum() >= total:
         status = "optimal" if np.isclose(floor_spend.sum(), total) else "total_below_minimum"
@@ -133,7 +145,7 @@ def water_fill(
     low, high = low_bound, 80.0
     for _ in range(_ITERATIONS):
         mid = (low + high) / 2.0
-        if spend_at(mid).sum() > total:
+        if total_at(mid) > total:
             low = mid
         else:
             high = mid
