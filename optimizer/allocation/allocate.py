@@ -282,7 +282,6 @@ def allocate(
 
     spend_adset = recommended[unit_of] / scale * post.reference / ref_u[unit_of]
     outcome = _outcomes(post, spend_adset, unit_of, n_units)
-    revenue_valued, value, cost = objective_terms(pol)
     rows = []
     for i, u in enumerate(units):
         fit_results = [posteriors[a] for a in u.adset_ids]
@@ -293,7 +292,7 @@ def allocate(
         )
         reasons += [r.reason for r in fit_results if r.reason and len(fit_results) == 1]
         new_bid, bid_reason = recommend_bid(
-            u, pol, recommended[i] / scale, outcome["conversions"][i], fit_results, value, cost
+            u, pol, recommended[i] / scale, outcome["conversions"][i], fit_results
         )
         if bid_reason:
             reasons.append(bid_reason)

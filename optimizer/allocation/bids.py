@@ -39,11 +39,8 @@ def recommend_bid(
     budget: float,
     expected_conversions: float,
     posteriors: Sequence[FitResult],
-    value: float,
-    cost: float,
 ) -> tuple[Decimal | None, str]:
     """The new bid (major units) for a capped ad set and why; ``(None, "")`` for one without a cap."""
-    del value, cost  # the cost target is read from the policy directly
     if unit.current_bid is None or unit.level != "adset":
         return None, ""
     current = unit.current_bid

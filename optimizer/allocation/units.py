@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Literal
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 from budgets.policy import BudgetPolicy
 from optimizer.money import major_to_minor, offset
 
-__all__ = ["Unit", "build_units", "unit_bounds"]
+__all__ = ["Unit", "build_units", "to_minor_floor", "unit_bounds"]
 
 Role = Literal["movable", "frozen", "excluded", "unlisted"]
 _RECENT_DAYS = 7
@@ -181,13 +181,3 @@ def unit_bounds(unit: Unit, policy: BudgetPolicy) -> tuple[int, int]:
 def to_minor_floor(amount: Decimal, currency: str) -> int:
     """A total in major units to whole minor units, never above it."""
     return int((amount * offset(currency)).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def recent_spend(frame: pd.DataFrame, adset_ids: list[str], as_of: date) -> np.ndarray:
-    """Mean daily spend over the last week (zero for days without rows)."""
-    recent = frame[frame["date"] >= pd.Timestamp(as_of - timedelta(days=_RECENT_DAYS))]
-    sums = recent.groupby("adset_id")["spend"].sum() / _RECENT_DAYS
-    return sums.reindex(adset_ids).fillna(0.0).to_numpy(dtype=float)
-
-
-_ = ROUND_HALF_EVEN
