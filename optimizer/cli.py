@@ -213,7 +213,10 @@ def demo(
         try:
             if not no_dashboard:
                 serve_dashboard(
-                    result.db_url, dashboard_port, say=lambda m: err.print(m, highlight=False)
+                    result.db_url,
+                    dashboard_port,
+                    result.sandbox_url,
+                    say=lambda m: err.print(m, highlight=False),
                 )
         except KeyboardInterrupt:
             pass

@@ -8,16 +8,17 @@ is the same library function the CLI calls.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 from optimizer.config import Settings
 from optimizer.meta.connect import connect, sandbox_today
+from optimizer.nightly import run_nightly
 from optimizer.sandbox.cli import build_app
 from optimizer.sandbox.graph import SandboxServer
 from optimizer.store import Store
@@ -66,23 +67,25 @@ def prepare(
 def _nightly_runs(
     settings: Settings, account: str, url: str, nights: int, say: Callable[[str], None]
 ) -> int:
-    """Run the nightly job ``nights`` times, advancing the sandbox a day in between (if it exists yet)."""
-    if importlib.util.find_spec("optimizer.nightly") is None:
-        say("nightly: not available in this build yet; skipping")
-        return 0
-    return 0
+    """``nights`` nightly runs with ``--apply``, each followed by one simulated day in the sandbox."""
+    client = connect(settings)
+    with Store(settings.db) as store:
+        for night in range(nights):
+            as_of = sandbox_today(url)
+            report = run_nightly(client, store, account, as_of=as_of, apply=True)
+            counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items()) if n)
+            say(f"nightly {night + 1}/{nights} ({as_of}): {counts or 'no changes'}")
+            if night < nights - 1:
+                requests.post(f"{url}/_sandbox/advance", params={"days": 1}, timeout=600)
+    return nights
 
 
-def serve_dashboard(db_url: str, port: int, say: Callable[[str], None] = print) -> int:
+def serve_dashboard(
+    db_url: str, port: int, sandbox_url: str, say: Callable[[str], None] = print
+) -> int:
     """Run the Streamlit dashboard in the foreground (until Ctrl-C); returns its exit code."""
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    if not app.exists():
-        say("dashboard: not available in this build yet")
-        return 0
+    from dashboard.launch import streamlit_command
+
     say(f"dashboard: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--", "--db", db_url,
-    ]  # fmt: skip
-    return subprocess.call(cmd)
+    command = streamlit_command(port=port, address="127.0.0.1", db=db_url, sandbox=sandbox_url)
+    return subprocess.call(command)
