@@ -144,7 +144,9 @@ def roas(world: World, day: int) -> dict[str, Decimal]:
     spent = {str(k): float(v) for k, v in sums["spend"].items()}
     earned = {str(k): float(v) for k, v in sums["revenue"].items()}
     overall = sum(earned.values()) / max(sum(spent.values()), 1e-9)
-    out = {}
+    out: dict[str, Decimal] = {}
+    if overall <= 0:  # nothing reported yet: no signal to follow
+        return out
     for adset_id, budget in world.budgets().items():
         if spent.get(adset_id, 0.0) <= 0:
             continue
