@@ -16,14 +16,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from budgets.pacing import pace_policy
 from budgets.policy import BudgetPolicy, Objective
 from optimizer.allocation.bids import recommend_bid
 from optimizer.allocation.curves import Curves, PosteriorArrays, draw_curves, risk_curves
+from optimizer.allocation.outcomes import expected_outcomes
+from optimizer.allocation.reasons import budget_reason
 from optimizer.allocation.rounding import round_grouped
-from optimizer.allocation.units import Unit, build_units, to_minor_floor, unit_bounds
+from optimizer.allocation.units import build_units, to_minor_floor, unit_bounds
 from optimizer.allocation.waterfill import water_fill
 from optimizer.errors import InputError
 from optimizer.models.fitting import ModelConfig, default_as_of, fit
@@ -52,7 +53,6 @@ COLUMNS = [
     "recommended_bid",
     "reason",
 ]
-_Z90 = float(norm.ppf(0.95))
 
 
 def as_policy(policy: BudgetPolicy | Mapping[str, Any]) -> BudgetPolicy:
@@ -93,34 +93,6 @@ def _aggregate(curves: Curves, unit_of: np.ndarray, n_units: int, ref: np.ndarra
     return Curves(
         scale=k_u, elasticity=elasticity, reference=ref, value=np.ones(n_units), cost=curves.cost
     )
-
-
-def _outcomes(
-    post: PosteriorArrays, spend: np.ndarray, unit_of: np.ndarray, n_units: int
-) -> dict[str, np.ndarray]:
-    """Posterior mean and 90% bounds of conversions and revenue per unit (Fenton-Wilkinson for sums)."""
-    with np.errstate(divide="ignore"):
-        x = np.where(spend > 0, np.log(np.maximum(spend, 1e-300) / post.reference), 0.0)
-    m = post.log_level() + post.mean_b * x
-    v = np.maximum(post.var_alpha + 2 * post.cov_ab * x + post.var_b * x * x, 0.0)
-    on = spend > 0
-    out: dict[str, np.ndarray] = {}
-    for name, mean_log, var_log, scale in (
-        ("conversions", m, v, np.ones_like(m)),
-        ("revenue", m, v + post.order_log_var, post.order_value),
-    ):
-        mean = np.where(on, np.exp(mean_log + v / 2.0) * scale, 0.0)
-        second = np.where(on, mean * mean * np.expm1(var_log), 0.0)
-        mu = np.bincount(unit_of, weights=mean, minlength=n_units)
-        var = np.bincount(unit_of, weights=second, minlength=n_units)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = np.log1p(np.where(mu > 0, var / np.where(mu > 0, mu * mu, 1.0), 0.0))
-            loc = np.log(np.where(mu > 0, mu, 1.0)) - s2 / 2.0
-        sd = np.sqrt(s2)
-        out[name] = mu
-        out[f"{name}_low"] = np.where(mu > 0, np.exp(loc - _Z90 * sd), 0.0)
-        out[f"{name}_high"] = np.where(mu > 0, np.exp(loc + _Z90 * sd), 0.0)
-    return out
 
 
 def _daily_total(
@@ -281,13 +253,13 @@ def allocate(
             notes.append("the total cannot be reached within the change limits and maximums")
 
     spend_adset = recommended[unit_of] / scale * post.reference / ref_u[unit_of]
-    outcome = _outcomes(post, spend_adset, unit_of, n_units)
+    outcome = expected_outcomes(post, spend_adset, unit_of, n_units)
     rows = []
     for i, u in enumerate(units):
         fit_results = [posteriors[a] for a in u.adset_ids]
         statuses = {r.status for r in fit_results}
         fit_status = FitStatus.FITTED if statuses == {FitStatus.FITTED} else FitStatus.PRIOR
-        reasons = _reason(
+        reasons = budget_reason(
             u, int(recommended[i]), int(lo[i]), int(hi[i]), notes, marginal[i], account_marginal
         )
         reasons += [r.reason for r in fit_results if r.reason and len(fit_results) == 1]
@@ -323,35 +295,3 @@ def allocate(
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _reason(
-    unit: Unit,
-    new: int,
-    lo: int,
-    hi: int,
-    notes: list[str],
-    marginal: float,
-    level: float,
-) -> list[str]:
-    """Why this budget: the unit's role, what the next unit of spend returns, the bound it sits at."""
-    if unit.role == "excluded":
-        return ["excluded by the policy: untouched, outside the total"]
-    if unit.role == "frozen":
-        return ["frozen by the policy: kept, counted in the total"]
-    if unit.role == "unlisted":
-        return ["not among the policy's adsets: untouched, outside the total"]
-    change = (new - unit.current) / unit.current if unit.current > 0 else None
-    move = "kept" if new == unit.current else ("raised" if new > unit.current else "cut")
-    text = move + (f" {change:+.0%}" if change is not None and new != unit.current else "")
-    worth = f"the next unit of spend returns {marginal:.2f}" if np.isfinite(marginal) else ""
-    bar = f" (the account's bar: {level:.2f})" if np.isfinite(level) and level > 0 else ""
-    if lo == hi:
-        text += ": no room to move"
-    elif new >= hi:
-        text += f": {worth}{bar}; stopped at its upper limit"
-    elif new <= lo:
-        text += f": {worth}{bar}; stopped at its lower limit"
-    else:
-        text += f": {worth}{bar}, inside its limits"
-    return [text, *unit.notes, *notes]
