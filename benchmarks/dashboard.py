@@ -142,8 +142,10 @@ def run(quick: bool = False) -> Section:
     )
     section.table(["page", "cold s (empty caches)", "warm s (cached)"], times)
     section.lines.append(
-        "Cold includes reading the insights, fitting every ad set's response curve and allocating "
-        "(shared by Budget recommendations and Response curves); warm visits reuse `st.cache_data` "
-        "entries keyed by database URL and data version, which any sync, apply or rollback changes."
+        "Cold includes reading the insights (Overview), and on Budget recommendations the nightly "
+        "job's fit and allocation plus the posteriors for the expected effects, which Response curves "
+        "then reuses. Warm visits reuse `st.cache_data` entries keyed by database URL and the part of "
+        "the data version they depend on: a sync invalidates them, an apply or a rollback does not "
+        "(History reads the audit log directly)."
     )
     return section

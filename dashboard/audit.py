@@ -21,18 +21,18 @@ __all__ = ["CHANGE_COLUMNS", "RUN_COLUMNS", "changes_frame", "display_value", "r
 MONEY_FIELDS = frozenset({"daily_budget", "lifetime_budget", "bid_amount"})
 CHANGE_COLUMNS = [
     "id",
-    "run_id",
     "created_at",
-    "applied_at",
-    "actor",
-    "object_type",
-    "object_id",
     "name",
     "field",
     "before",
     "after",
     "status",
+    "actor",
+    "run_id",
+    "applied_at",
     "reason",
+    "object_type",
+    "object_id",
     "api_response",
 ]
 RUN_COLUMNS = [
