@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import loaders
 from dashboard.session import Context, set_context
@@ -35,8 +37,17 @@ if not st.session_state.get("authenticated"):
             st.error("Wrong password.")
         st.stop()
 
-store = loaders.store_for(settings.db)
-version = loaders.data_version(store)
+try:
+    store = loaders.store_for(settings.db)
+    version = loaders.data_version(store)
+except SQLAlchemyError as exc:
+    st.title("adpilot")
+    st.error(
+        f"Cannot open the database {make_url(settings.db).render_as_string(hide_password=True)}: "
+        f"{type(exc).__name__}: {str(exc).splitlines()[0]}. Check --db / ADPILOT_DB and that the "
+        "server is running."
+    )
+    st.stop()
 accounts = loaders.accounts(store.url, version.split("#")[0])
 account = None
 if accounts:

@@ -92,7 +92,8 @@ run_text = (
     if fresh.last_run_at
     else "no nightly run or applied change yet"
 )
-st.caption(f"Data through {fresh.last_day} ({behind} days ago) · {sync_text} · {run_text}")
+age = {0: "today", 1: "yesterday"}.get(behind or 0, f"{behind} days ago")
+st.caption(f"Data through {fresh.last_day} ({age}) · {sync_text} · {run_text}")
 if fresh.last_sync_status == "failed":
     st.warning(f"The last sync failed: {fresh.last_sync_error}")
 

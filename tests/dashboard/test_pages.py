@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+
 from budgets import BudgetPolicy, check_changes
 from dashboard.format import money
 from optimizer.apply import InForce
@@ -257,3 +259,42 @@ def test_experiments_page_on_an_account_without_experiments(monkeypatch, synced_
     app.switch_page("views/experiments.py").run()
     no_exception(app)
     assert "No experiments yet" in app.info[0].value
+
+
+def test_account_picker_switches_every_number(monkeypatch, sandbox_factory, tmp_path: Path) -> None:
+    from optimizer.sandbox.market import MarketConfig
+    from tests.dashboard.conftest import SMALL
+
+    sandbox = sandbox_factory(MarketConfig(**{**SMALL, "accounts": 2}))
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    for account in sandbox.market.accounts:
+        with Store(url) as store:
+            from optimizer.sync.run import sync_account
+            from tests.optimizer.sync.test_sync_sandbox import client_for
+
+            sync_account(client_for(sandbox), store, account, today=sandbox.market.today)
+    app = open_app(monkeypatch, url)
+    no_exception(app)
+    picker = app.sidebar.selectbox(key="account_id")
+    with Store(url) as store:
+        labels = sorted(f"{a.name} ({a.id})" for a in store.accounts())
+    assert sorted(picker.options) == labels and len(labels) == 2
+    spends = []
+    for account in sorted(sandbox.market.accounts):
+        app.sidebar.selectbox(key="account_id").set_value(account).run()
+        no_exception(app)
+        with Store(url) as store:
+            frame = store.insights_frame(account)
+        last = frame["date"].max()
+        window = frame[frame["date"] > last - pd.Timedelta(days=28)]
+        expected = money(sum(window["spend"], Decimal(0)), store.account(account).currency)
+        spends.append({m.label: m.value for m in app.metric}["Spend"])
+        assert spends[-1] == expected
+    assert spends[0] != spends[1]
+
+
+def test_unreachable_database_says_so(monkeypatch) -> None:
+    app = open_app(monkeypatch, "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    no_exception(app)
+    assert "Cannot open the database" in app.error[0].value
+    assert "secret" not in app.error[0].value
