@@ -43,9 +43,14 @@ __all__ = [
 ]
 
 
-@st.cache_resource(show_spinner=False)
+def _close(store: Store) -> None:
+    store.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
 def store_for(url: str) -> Store:
-    """One store (engine and connection pool) per database URL, shared by every session."""
+    """One store (engine and connection pool) per database URL, shared by every session; its
+    connections are released when the cache entry is (``st.cache_resource.clear()``)."""
     return Store(url)
 
 
