@@ -17,7 +17,7 @@ import numpy as np
 
 from optimizer.errors import InputError
 
-__all__ = ["limit_changes", "split_budget"]
+__all__ = ["limit_changes", "protect_control", "split_budget"]
 
 
 def split_budget(total_minor: int, shares: Mapping[str, float]) -> dict[str, int]:
@@ -80,3 +80,23 @@ def limit_changes(
         for a, s in step.items():
             budget[a] += sign * s
     return budget
+
+
+def protect_control(shares: Mapping[str, float], control: str, minimum: float) -> dict[str, float]:
+    """Shares with the control raised to at least ``minimum``, the other arms scaled down to make room.
+
+    Why: the stopping rule compares every variant with the *control*, so the control's precision bounds
+    how soon a winner can be called; best-arm samplers (top-two Thompson) starve a poor control down to
+    the floor and the call waits on it.
+    """
+    if not 0.0 <= minimum < 1.0:
+        raise InputError(f"control_share must be in [0, 1), got {minimum}")
+    if control not in shares:
+        raise InputError(f"control: {control!r} has no traffic share")
+    total = sum(shares.values())
+    current = shares[control] / total
+    if current >= minimum:
+        return {a: s / total for a, s in shares.items()}
+    rest = total - shares[control]
+    scale = (1.0 - minimum) / rest if rest > 0 else 0.0
+    return {a: (minimum if a == control else s * scale) for a, s in shares.items()}

@@ -146,6 +146,10 @@ def create(
         str, typer.Option(help="top_two_thompson (find the winner), thompson or even.")
     ] = "top_two_thompson",
     floor: Annotated[float, typer.Option(help="Smallest traffic share of an arm.")] = 0.05,
+    control_share: Annotated[
+        float | None,
+        typer.Option(help="Smallest share of the control once budgets adapt, e.g. 0.25."),
+    ] = None,
     max_budget_change: Annotated[
         float | None,
         typer.Option(help="Largest nightly budget change per arm, e.g. 0.2 (Meta's learning)."),
@@ -199,6 +203,7 @@ def create(
             ),
             traffic=traffic,  # type: ignore[arg-type]
             floor=floor,
+            control_share=control_share,
             max_budget_change=max_budget_change,
             space_creatives=tuple(c.strip() for c in (creatives or "").split(",") if c.strip()),
             space_ctas=tuple(c.strip().upper() for c in (ctas or "").split(",") if c.strip()),

@@ -29,7 +29,7 @@ from optuna.storages import BaseStorage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from experiments.budgets import limit_changes, split_budget
+from experiments.budgets import limit_changes, protect_control, split_budget
 from experiments.design import ArmDesign, optuna_storage, posterior_mean
 from experiments.evaluation import ArmInfo, Evaluation, evaluate
 from experiments.metrics import DAILY_COLUMNS, metric_def
@@ -608,6 +608,8 @@ def _reweight(
             rng=spec.seed * 100_003 + today.toordinal(),
             inverse=metric.inverse,
         )
+        if spec.control_share is not None and spec.control in shares:
+            shares = protect_control(shares, spec.control, spec.control_share)
     else:
         shares = {n: 1.0 / len(names) for n in names}
     total = major_to_minor(spec.daily_budget, experiment.currency)

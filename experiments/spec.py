@@ -99,6 +99,8 @@ class ExperimentSpec:
     space_creatives: tuple[str, ...] = ()
     space_ctas: tuple[str, ...] = ()
     max_live_arms: int | None = None
+    #: smallest traffic share of the control once budgets adapt (None: only ``floor``)
+    control_share: float | None = None
     #: largest relative change of an arm's budget per step (0.2 stays clear of Meta's learning reset)
     max_budget_change: float | None = None
     #: retire a live variant whose chance of being best falls below this (only with a larger space)
@@ -153,6 +155,8 @@ class ExperimentSpec:
                 raise InputError(f"arms: {arm.name!r} uses a CTA outside space_ctas")
         for cta in self.space_ctas:
             Arm(cta, "x")
+        if self.control_share is not None and not self.floor <= self.control_share < 1.0:
+            raise InputError(f"control_share must be in [floor, 1), got {self.control_share}")
         if self.max_budget_change is not None and not 0.0 < self.max_budget_change <= 1.0:
             raise InputError(f"max_budget_change must be in (0, 1], got {self.max_budget_change}")
         if not 0.0 <= self.retire_below < 0.5:

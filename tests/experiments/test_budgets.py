@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from experiments.budgets import limit_changes, split_budget
+from experiments.budgets import limit_changes, protect_control, split_budget
 from optimizer.errors import InputError
 
 
@@ -58,3 +58,16 @@ def test_limit_changes_properties(previous: list[int], seed: int, cap: float) ->
     # the step brings the split closer to the target, never further
     distance = sum(abs(after[n] - target[n]) for n in names)
     assert distance <= sum(abs(before[n] - target[n]) for n in names)
+
+
+def test_protect_control_raises_the_control_and_keeps_the_others_proportions() -> None:
+    shares = {"control": 0.05, "a": 0.45, "b": 0.45, "c": 0.05}
+    protected = protect_control(shares, "control", 0.25)
+    assert protected["control"] == 0.25
+    assert sum(protected.values()) == pytest.approx(1.0)
+    assert protected["a"] / protected["c"] == pytest.approx(9.0)
+    assert protect_control(shares, "a", 0.25) == pytest.approx(shares)  # already above
+    with pytest.raises(InputError, match="control"):
+        protect_control(shares, "zz", 0.25)
+    with pytest.raises(InputError, match="control_share"):
+        protect_control(shares, "control", 1.0)

@@ -284,3 +284,17 @@ def test_capped_budget_steps_stay_clear_of_significant_edits(lab: Lab) -> None:
         steps = [b / a - 1 for a, b in zip(budgets, budgets[1:], strict=False)]
         assert all(abs(s) <= 0.2 for s in steps), (name, budgets)
     assert max(seen["LEARN_MORE:summer"]) > 10_000 * 1.2  # it still moved, over several nights
+
+
+def test_control_share_keeps_the_control_measured(lab: Lab) -> None:
+    spec = _spec(control_share=0.25)
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=lab.today, storage=lab.storage
+    )
+    for _ in range(3):
+        result = step(
+            lab.store, lab.client, experiment_id, today=lab.next_day(), storage=lab.storage
+        )
+        assert result.shares["SHOP_NOW:summer"] >= 0.25 - 1e-12
+        assert sum(result.budgets.values()) == 40_000
+    assert result.budgets["SHOP_NOW:summer"] == 10_000  # the poor control is held at 25%

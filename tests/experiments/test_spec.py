@@ -67,6 +67,8 @@ def test_control_by_name_cta_or_creative() -> None:
         ({"max_live_arms": 2}, "arms"),
         ({"space_ctas": ("SHOP_NOW",)}, "arms"),
         ({"name": " "}, "name"),
+        ({"control_share": 0.01}, "control_share"),
+        ({"max_budget_change": 0.0}, "max_budget_change"),
     ],
 )
 def test_invalid_specs_name_the_field(changes: dict[str, object], field: str) -> None:
