@@ -4,7 +4,9 @@
 that cannot run; errors are :class:`~optimizer.errors.InputError` naming the field. The spec round-trips
 through JSON (:meth:`ExperimentSpec.to_json` / :meth:`ExperimentSpec.from_json`) to live in the store.
 
-An arm is written ``CTA:creative`` (``SHOP_NOW:summer-photo``). When the factorial space
+An arm is written ``CTA:creative`` (``SHOP_NOW:summer-photo``). A creative given as the id of an
+existing creative (all digits) keeps that creative's text, title and link with the arm's CTA; any other
+name becomes a new creative of that name. When the factorial space
 ``space_creatives x space_ctas`` is larger than ``max_live_arms``, the listed arms launch first and
 Optuna proposes the next combinations as arms are retired (:mod:`experiments.design`).
 """

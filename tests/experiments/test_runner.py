@@ -298,3 +298,23 @@ def test_control_share_keeps_the_control_measured(lab: Lab) -> None:
         assert result.shares["SHOP_NOW:summer"] >= 0.25 - 1e-12
         assert sum(result.budgets.values()) == 40_000
     assert result.budgets["SHOP_NOW:summer"] == 10_000  # the poor control is held at 25%
+
+
+def test_arms_on_an_existing_creative_reuse_its_text_and_link(lab: Lab) -> None:
+    market = lab.sandbox.market
+    source = next(iter(market.creatives.values()))
+    spec = _spec(
+        arms=parse_arms(f"SHOP_NOW:{source.id},BUY_NOW:{source.id}"),
+        control=f"SHOP_NOW:{source.id}",
+    )
+    experiment_id = create_experiment(
+        lab.store, lab.client, lab.sandbox.account_id, spec, today=lab.today, storage=lab.storage
+    )
+    for name, arm in _arms(lab, experiment_id).items():
+        made = market.creatives[arm.creative_id]
+        assert made.id != source.id and made.call_to_action_type == name.split(":")[0]
+        assert (made.title, made.body, made.link_url) == (
+            source.title,
+            source.body,
+            source.link_url,
+        )
