@@ -298,9 +298,51 @@ def nightly(
         bool, typer.Option("--apply", help="Push the changes (default: dry run).")
     ] = False,
     as_json: AsJson = False,
+    accounts: Annotated[
+        str | None,
+        typer.Option(
+            "--accounts",
+            help="File of account ids (one a line): run them all on Dask.",
+            metavar="FILE",
+        ),
+    ] = None,
+    all_accounts: Annotated[
+        bool, typer.Option("--all-accounts", help="Run every account the token sees, on Dask.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="ADPILOT_DASK_SCHEDULER",
+            help="Dask scheduler (tcp://HOST:8786); default: a LocalCluster here.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="LocalCluster worker processes (default: one per core)."
+        ),
+    ] = None,
+    app_calls_per_hour: Annotated[
+        int | None,
+        typer.Option(
+            "--app-calls-per-hour", min=1, help="App-level call budget shared by all workers."
+        ),
+    ] = None,
 ) -> None:
-    """Sync, fit, allocate, check and audit tonight's budgets; --apply pushes them. Exit 2 if any failed."""
+    """Sync, fit, allocate, check and audit tonight's budgets; --apply pushes them. Exit 2 if any failed.
+
+    With --accounts FILE or --all-accounts, every account runs as a Dask task (one table row each).
+    """
     from optimizer.nightly import run_nightly
+
+    if accounts is not None or all_accounts:
+        _nightly_fleet(
+            accounts, all_accounts, sandbox=sandbox, db=db, policy=policy, as_of=as_of,
+            apply=apply, as_json=as_json, scheduler=scheduler, workers=workers,
+            app_calls_per_hour=app_calls_per_hour, single=account,
+        )  # fmt: skip
+        return
     from optimizer.store import Store
     from optimizer.tables import nightly_table
 
@@ -325,6 +367,92 @@ def nightly(
         err.print(f"{report.run_id}: {counts or 'no changes'}", highlight=False)
         for failure in report.push.failures if report.push else []:
             err.print(f"[red]failed:[/] {failure}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def _nightly_fleet(
+    accounts: str | None,
+    all_accounts: bool,
+    *,
+    sandbox: str | None,
+    db: str | None,
+    policy: str | None,
+    as_of: str | None,
+    apply: bool,
+    as_json: bool,
+    scheduler: str | None,
+    workers: int | None,
+    app_calls_per_hour: int | None,
+    single: str | None,
+) -> None:
+    """`nightly --accounts FILE | --all-accounts`: the fan-out on Dask, one row per account."""
+    from contextlib import ExitStack
+
+    from rich.progress import BarColumn, MofNCompleteColumn
+
+    from optimizer.fleet import (
+        AccountJob,
+        InProcess,
+        OnDask,
+        dask_client,
+        read_account_file,
+        require_postgres,
+        run_fleet,
+        scheduler_address,
+        visible_accounts,
+    )
+    from optimizer.fleet.table import fleet_table
+    from optimizer.meta.connect import connect, sandbox_today
+
+    with _failures():
+        if single is not None or (accounts is not None and all_accounts):
+            raise InputError("nightly: give one of --account, --accounts FILE or --all-accounts")
+        settings = _settings(db, sandbox)
+        address = scheduler_address(scheduler)
+        require_postgres(settings.db, workers, address)
+        ids = read_account_file(accounts) if accounts else visible_accounts(connect(settings))
+        night = _day(as_of, "--as-of")
+        if night is None and settings.sandbox_url:
+            night = sandbox_today(settings.sandbox_url)
+        rules = _policy(policy)
+        jobs = [
+            AccountJob(
+                account_id, night, settings.db, settings.sandbox_url, policy=rules,
+                apply=apply, app_calls_per_hour=app_calls_per_hour,
+                budget_name=f"nightly-{night or 'today'}",
+            )
+            for account_id in ids
+        ]  # fmt: skip
+        with ExitStack() as stack:
+            if address is None and workers == 1:
+                executor: Any = InProcess()
+                stack.callback(executor.close)
+            else:
+                client, link = stack.enter_context(dask_client(address, workers))
+                executor = OnDask(client)
+                where = f"LocalCluster dashboard: {link}" if link else f"scheduler {address}"
+                err.print(f"{len(jobs)} accounts on {executor.workers} worker(s); {where}")
+            progress = stack.enter_context(
+                Progress(
+                    SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+                )
+            )  # fmt: skip
+            task = progress.add_task("nightly", total=len(jobs))
+
+            def tell(row: Any, final: bool) -> None:
+                verb = row.status.value if final else f"{row.status.value}, back later"
+                progress.update(
+                    task, advance=1 if final else 0, description=f"{row.account_id}: {verb}"
+                )
+
+            report = run_fleet(executor, jobs, progress=tell)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        mode = "applied" if apply else "dry run: nothing sent"
+        Console().print(fleet_table(report, f"nightly {night or 'today'} ({mode})"))
     if not report.ok:
         raise typer.Exit(2)
 

@@ -1,7 +1,9 @@
 """``adpilot sandbox``: serve the Graph API sandbox on 127.0.0.1, and advance its market by days.
 
-``adpilot sandbox --port 8765 --seed 7 [--faults SPEC] [--token T] [--app-secret S] [--adsets N] [--days N]``
-generates a seeded account with ``--days`` of history and serves it until interrupted;
+``adpilot sandbox --port 8765 --seed 7 [--faults SPEC] [--token T] [--app-secret S] [--adsets N] [--days N]
+[--accounts N] [--app-calls-per-hour N]`` generates ``--accounts`` seeded accounts (one: USD in New York;
+several: currencies and time zones in turn from :data:`ACCOUNT_MIX`) with ``--days`` of history under one app
+and serves them until interrupted;
 ``adpilot sandbox advance --days N [--url URL]`` asks a running sandbox to simulate N more days.
 The fault grammar is documented in :mod:`optimizer.sandbox.graph.faults`.
 """
@@ -17,10 +19,21 @@ from typing import Annotated
 import typer
 
 from optimizer.errors import InputError
-from optimizer.sandbox.graph import FaultSpec, GraphApp, SandboxConfig, SandboxServer
+from optimizer.sandbox.graph import FaultSpec, GraphApp, Quotas, SandboxConfig, SandboxServer
 from optimizer.sandbox.market import Market, MarketConfig
 
 DEFAULT_URL = "http://127.0.0.1:8765"
+#: (currency, time zone) of the accounts of a several-account sandbox, in turn: an agency's mix.
+ACCOUNT_MIX = (
+    ("USD", "America/New_York"),
+    ("EUR", "Europe/Berlin"),
+    ("GBP", "Europe/London"),
+    ("JPY", "Asia/Tokyo"),
+    ("USD", "America/Los_Angeles"),
+    ("BRL", "America/Sao_Paulo"),
+    ("INR", "Asia/Kolkata"),
+    ("AUD", "Australia/Sydney"),
+)
 
 app = typer.Typer(
     name="sandbox",
@@ -45,16 +58,33 @@ def build_app(
     token: str | None = None,
     app_secret: str | None = None,
     max_sync_rows: int = 50_000,
+    accounts: int = 1,
+    app_calls_per_hour: int | None = None,
 ) -> GraphApp:
-    """The market and its wire format as the CLI configures them (also used by demos and benchmarks)."""
+    """The market and its wire format as the CLI configures them (also used by demos and benchmarks).
+
+    Several accounts take their currency and time zone in turn from :data:`ACCOUNT_MIX`; every account
+    has ``adsets`` ad sets. ``app_calls_per_hour`` lowers the app-level limit all accounts share.
+    """
+    mix = ACCOUNT_MIX[: max(1, min(accounts, len(ACCOUNT_MIX)))]
     market = Market(
-        MarketConfig(seed=seed, adsets=adsets, campaigns=min(campaigns, adsets), history_days=days)
+        MarketConfig(
+            seed=seed, adsets=adsets, campaigns=min(campaigns, adsets), history_days=days,
+            accounts=accounts, currencies=tuple(currency for currency, _ in mix),
+        )
+    )  # fmt: skip
+    if accounts > 1:
+        for k, account in enumerate(market.accounts.values()):
+            account.timezone_name = mix[k % len(mix)][1]
+    quotas = (
+        Quotas() if app_calls_per_hour is None else Quotas(app_calls_per_hour=app_calls_per_hour)
     )
     config = SandboxConfig(
         token=token,
         app_secret=app_secret,
         faults=FaultSpec.parse(faults),
         max_sync_rows=max_sync_rows,
+        quotas=quotas,
     )
     return GraphApp(market, config)
 
@@ -78,6 +108,13 @@ def serve(
     max_sync_rows: Annotated[
         int, typer.Option(help="Largest synchronous insights answer, in rows.")
     ] = 50_000,
+    accounts: Annotated[
+        int, typer.Option(min=1, help="Ad accounts under the app (currencies and time zones vary).")
+    ] = 1,
+    app_calls_per_hour: Annotated[
+        int | None,
+        typer.Option(min=1, help="App-level call limit per rolling hour (all accounts)."),
+    ] = None,
 ) -> None:
     """Serve the sandbox on 127.0.0.1 until interrupted (Ctrl-C)."""
     if ctx.invoked_subcommand is not None:
@@ -85,7 +122,8 @@ def serve(
     try:
         graph = build_app(
             seed=seed, adsets=adsets, days=days, campaigns=campaigns, faults=faults, token=token,
-            app_secret=app_secret, max_sync_rows=max_sync_rows,
+            app_secret=app_secret, max_sync_rows=max_sync_rows, accounts=accounts,
+            app_calls_per_hour=app_calls_per_hour,
         )  # fmt: skip
     except InputError as error:
         raise typer.BadParameter(str(error)) from None
@@ -96,6 +134,8 @@ def serve(
         typer.echo(
             f"Graph API sandbox serving on {base_url}  (FacebookSession.GRAPH = {base_url!r})"
         )
+        if len(graph.market.accounts) > 1:
+            typer.echo(f"{len(graph.market.accounts)} accounts: {', '.join(graph.market.accounts)}")
         typer.echo(
             f"example account: {account}   today: {graph.market.today}   faults: {graph.config.faults.describe()}"
         )
