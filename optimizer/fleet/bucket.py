@@ -53,13 +53,20 @@ class BucketState:
     paused_until: float = 0.0
 
 
-def take(shape: BucketShape | None, state: BucketState, now: float) -> tuple[BucketState, float]:
-    """Take one token at ``now``: the new state and 0, or the unchanged state and the seconds to wait."""
+def take(
+    shape: BucketShape | None, state: BucketState, now: float, calls: int = 1
+) -> tuple[BucketState, float]:
+    """Take ``calls`` tokens at ``now``: the new state and 0, or the refilled state and the seconds to wait.
+
+    A batch larger than the bucket waits for a full bucket and leaves it in debt, so the calls after it
+    wait for the excess too.
+    """
     if now < state.paused_until:
         return state, state.paused_until - now
     if shape is None:
         return state, 0.0
     tokens = min(shape.capacity, state.tokens + max(0.0, now - state.stamp) * shape.rate)
-    if tokens >= 1.0 - EPSILON:
-        return BucketState(max(0.0, tokens - 1.0), now, state.paused_until), 0.0
-    return BucketState(tokens, now, state.paused_until), (1.0 - tokens) / shape.rate
+    need = min(float(calls), shape.capacity)
+    if tokens >= need - EPSILON:
+        return BucketState(tokens - calls, now, state.paused_until), 0.0
+    return BucketState(tokens, now, state.paused_until), (need - tokens) / shape.rate

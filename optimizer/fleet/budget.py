@@ -30,8 +30,8 @@ MAX_NAP = 1.0
 class RateBudget(Protocol):
     """What a worker asks before each call, and tells after an app-level throttle."""
 
-    def acquire(self) -> float:
-        """Block until one call may go out; the seconds (API time) waited."""
+    def acquire(self, calls: int = 1) -> float:
+        """Block until ``calls`` calls may go out; the seconds (API time) waited."""
         ...
 
     def pause(self, seconds: float) -> None:
@@ -56,11 +56,11 @@ class LocalBudget:
     def _now(self) -> float:
         return time.time() * self.time_scale
 
-    def acquire(self) -> float:
+    def acquire(self, calls: int = 1) -> float:
         waited = 0.0
         while True:
             with self._lock:
-                self._state, wait = take(self.shape, self._state, self._now())
+                self._state, wait = take(self.shape, self._state, self._now(), calls)
             if wait <= 0:
                 return waited
             self.sleep(min(wait / self.time_scale, MAX_NAP))
@@ -119,10 +119,10 @@ class PostgresBudget:
                 )
             return wait
 
-    def acquire(self) -> float:
+    def acquire(self, calls: int = 1) -> float:
         waited = 0.0
         while True:
-            wait = self._update(lambda state, now: take(self.shape, state, now))
+            wait = self._update(lambda state, now: take(self.shape, state, now, calls))
             if wait <= 0:
                 return waited
             nap = min(wait / self.time_scale, MAX_NAP)

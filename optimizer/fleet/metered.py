@@ -25,6 +25,13 @@ APP_THROTTLE = 4
 DEFAULT_APP_PAUSE = 60.0
 
 
+def calls_in(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """What one SDK call costs against the app limit: a batch counts each of its requests, as Meta does."""
+    params = kwargs.get("params", args[2] if len(args) > 2 else None)
+    batch = params.get("batch") if isinstance(params, dict) else None
+    return max(1, len(batch)) if isinstance(batch, list) else 1
+
+
 class MeteredApi(CountingApi):
     """A CountingApi that asks ``budget`` before every call; ``budget_waited`` sums the waits."""
 
@@ -37,7 +44,7 @@ class MeteredApi(CountingApi):
         self.app_throttles = 0
 
     def call(self, *args: Any, **kwargs: Any) -> FacebookResponse:
-        self.budget_waited += self.budget.acquire()
+        self.budget_waited += self.budget.acquire(calls_in(args, kwargs))
         try:
             return super().call(*args, **kwargs)
         except FacebookRequestError as exc:

@@ -75,3 +75,15 @@ def test_greedy_callers_never_exceed_the_limit_in_any_rolling_hour(
         while window[0] <= now - 3600.0:
             window.popleft()
         assert len(window) <= 0.9 * limit + 1e-9
+
+
+def test_a_batch_takes_a_token_per_request_and_a_huge_one_leaves_a_debt() -> None:
+    shape = BucketShape(capacity=10.0, rate=1.0)
+    state, wait = take(shape, BucketState(10.0, 0.0), 0.0, calls=4)
+    assert wait == 0.0 and state.tokens == 6.0
+    _, wait = take(shape, state, 0.0, calls=8)
+    assert wait == pytest.approx(2.0)
+    state, wait = take(shape, BucketState(10.0, 0.0), 0.0, calls=50)
+    assert wait == 0.0 and state.tokens == -40.0
+    _, wait = take(shape, state, 0.0)
+    assert wait == pytest.approx(41.0)
