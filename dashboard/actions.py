@@ -22,6 +22,9 @@ from optimizer.tables import recommendation_csv
 
 __all__ = ["apply_set", "client_for", "roll_back", "run_id_for"]
 
+#: How the audit log names changes approved in the dashboard.
+ACTOR = "adpilot dashboard"
+
 
 def run_id_for(account_id: str, table: pd.DataFrame, version: str) -> str:
     """``dashboard-<account>-<hash>`` of the approved set and the data it was approved on.
@@ -48,7 +51,7 @@ def apply_set(
     run_id: str,
 ) -> ApplyReport:
     """Apply an approved set through the shared applier (raises GuardrailViolation if any is refused)."""
-    return apply_approved(client, store, table, account_id, run_id, policy=policy)
+    return apply_approved(client, store, table, account_id, run_id, policy=policy, actor=ACTOR)
 
 
 def roll_back(client: MetaClient, store: Store, run_id: str) -> ApplyReport:

@@ -80,8 +80,12 @@ def apply_approved(
     run_id: str,
     *,
     policy: BudgetPolicy | None = None,
+    actor: str = ACTOR,
 ) -> ApplyReport:
-    """Check every row of ``table`` under ``policy`` (refusing the whole set on any refusal), plan, push."""
+    """Check every row of ``table`` under ``policy`` (refusing the whole set on any refusal), plan, push.
+
+    ``actor`` is who the audit log names for these changes ("adpilot apply", "adpilot dashboard", ...).
+    """
     if store.audit_entries(run_id=run_id):  # planned before: resume it, never re-plan it
         return push(client, store, run_id, account_id)
     found = read_in_force(client, account_id)
@@ -102,5 +106,5 @@ def apply_approved(
     )
     raise_on_refusal(checked)
     changes = [c for c in (from_checked(v, currency) for v in checked) if c is not None]
-    plan(store, run_id, account_id, changes, actor=ACTOR)
+    plan(store, run_id, account_id, changes, actor=actor)
     return push(client, store, run_id, account_id, in_force=found)

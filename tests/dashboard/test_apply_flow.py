@@ -53,6 +53,7 @@ def test_approve_apply_then_roll_back(monkeypatch, sandbox_factory, tmp_path: Pa
         AuditStatus.APPLIED.value,
     )
     assert entry.run_id.startswith(f"dashboard-{sandbox.account_id}-")
+    assert entry.actor == "adpilot dashboard"
     assert (int(entry.before or 0), int(entry.after or 0)) == (
         before,
         major_to_minor(target, "USD"),
