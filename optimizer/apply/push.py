@@ -23,7 +23,7 @@ from typing import Any
 from optimizer.apply.in_force import InForce, read_in_force
 from optimizer.apply.send import send_batch
 from optimizer.meta.client import MetaClient
-from optimizer.store import AuditEntry, AuditStatus, Store
+from optimizer.store import AdSet, AuditEntry, AuditStatus, Campaign, Store
 
 #: Meta's batch limit.
 BATCH_SIZE = 50
@@ -66,12 +66,32 @@ def _int(text: str | None) -> int | None:
     return None if text is None else int(text)
 
 
-def _move(store: Store, moves: Sequence[tuple[int, AuditStatus, str]]) -> None:
+#: Entity columns an applied change writes through to the store's copy, by audit ``object_type``.
+_MIRRORED: dict[str, type[AdSet] | type[Campaign]] = {"adset": AdSet, "campaign": Campaign}
+
+
+def _move(
+    store: Store,
+    moves: Sequence[tuple[int, AuditStatus, str]],
+    entries: dict[int, AuditEntry],
+) -> None:
+    """Record each entry's new status; an applied one also updates the store's copy of the object.
+
+    Without the write-through the store would show the old budget as "current" until the next sync.
+    """
     if not moves:
         return
     with store.transaction() as session:
         for entry_id, status, response in moves:
             store.update_audit_status(session, entry_id, status, api_response=response)
+            entry = entries[entry_id]
+            model = _MIRRORED.get(entry.object_type)
+            if status is not AuditStatus.APPLIED or model is None or entry.after is None:
+                continue
+            obj = session.get(model, entry.object_id)
+            if obj is not None and hasattr(obj, entry.field):
+                value = int(entry.after) if entry.field != "status" else entry.after
+                setattr(obj, entry.field, value)
 
 
 def push(
@@ -91,6 +111,7 @@ def push(
     pending = [e for e in entries if e.status in OPEN]
     if not pending:
         return report
+    by_id = {e.id: e for e in pending if e.id is not None}
     found = in_force if in_force is not None else read_in_force(client, account_id)
     to_send: list[AuditEntry] = []
     moves: list[tuple[int, AuditStatus, str]] = []
@@ -118,7 +139,7 @@ def push(
                     "outside this run since it was planned; left as it is",
                 )
             )
-    _move(store, moves)
+    _move(store, moves, by_id)
     report.applied += report.found_in_force
     report.skipped += sum(1 for _, status, _ in moves if status is AuditStatus.SKIPPED)
     chunks = [to_send[i : i + batch_size] for i in range(0, len(to_send), batch_size)]
@@ -133,7 +154,7 @@ def push(
                 entry = subject[outcome.entry_id]
                 report.failed += 1
                 report.failures.append(f"{entry.field} of {entry.object_id}: {outcome.response}")
-        _move(store, batch_moves)
+        _move(store, batch_moves, by_id)
         report.batches += 1
         if between_batches is not None:
             between_batches(number, len(chunks))

@@ -34,6 +34,10 @@ def test_push_applies_every_change_once_and_records_the_answer(
     for change in changes:
         assert account.budget(change.object_id) == change.after
         assert account.budget_updates(change.object_id) == 1
+    # the store's copy shows the applied budget at once, not only after the next sync
+    stored = {o.id: o.daily_budget for o in account.store.adsets(account.account_id)}
+    stored |= {o.id: o.daily_budget for o in account.store.campaigns(account.account_id)}
+    assert all(stored[c.object_id] == c.after for c in changes)
     logged = account.store.audit_entries(run_id=RUN)
     assert all(e.status == "applied" and e.applied_at is not None for e in logged)
     assert all("success" in (e.api_response or "") for e in logged)
