@@ -144,7 +144,12 @@ def recommend(
         )
     if base.account_id is not None and base.account_id != account_id:
         raise PolicyError(f"policy: account_id: {base.account_id}, not {account_id}")
-    tonight = effective_policy(base, store.campaigns(account_id), store.adsets(account_id))
+    tonight = effective_policy(
+        base,
+        store.campaigns(account_id),
+        store.adsets(account_id),
+        held=store.experiment_object_ids(account_id),
+    )
     history = store.history(account_id, until=as_of)
     history = history[history["date"] < pd.Timestamp(as_of)]
     daily_total: Decimal | None = None

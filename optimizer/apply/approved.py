@@ -92,7 +92,9 @@ def apply_approved(
     account = store.account(account_id)
     currency = account.currency if account is not None else (policy.currency if policy else "USD")
     base = policy or BudgetPolicy(currency=currency, account_id=account_id)
-    tonight = effective_policy(base, found.campaigns, found.adsets)
+    tonight = effective_policy(
+        base, found.campaigns, found.adsets, held=store.experiment_object_ids(account_id)
+    )
     unknown = [str(b) for b in table["budget_id"] if not found.known(str(b))]
     if unknown:
         raise InputError(f"budget_id: not in account {account_id}: {', '.join(unknown[:5])}")

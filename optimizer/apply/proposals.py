@@ -25,9 +25,16 @@ MOVABLE_STATUSES = frozenset({"ACTIVE"})
 
 
 def effective_policy(
-    policy: BudgetPolicy, campaigns: Iterable[Campaign], adsets: Iterable[AdSet]
+    policy: BudgetPolicy,
+    campaigns: Iterable[Campaign],
+    adsets: Iterable[AdSet],
+    *,
+    held: Iterable[str] = (),
 ) -> BudgetPolicy:
-    """``policy`` with inactive objects and lifetime budgets added to ``excluded`` for tonight."""
+    """``policy`` with inactive objects, lifetime budgets and ``held`` ids added to ``excluded`` for tonight.
+
+    ``held`` names objects whose budgets something else owns tonight (the arms of a live experiment).
+    """
     campaigns = list(campaigns)
     cbo = {c.id for c in campaigns if c.daily_budget is not None or c.lifetime_budget is not None}
     keep = set(policy.frozen) | set(policy.adsets or ()) | set(policy.excluded)
@@ -44,6 +51,7 @@ def effective_policy(
         status = adset.effective_status or adset.status
         if adset.daily_budget is None or (status and status not in MOVABLE_STATUSES):
             out.append(adset.id)
+    out.extend(held)
     extra = sorted(set(out) - keep)
     if not extra:
         return policy

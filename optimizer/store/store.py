@@ -25,12 +25,16 @@ from optimizer.store import audit, frames, specs, writes
 from optimizer.store.audit import AuditEntry, AuditStatus
 from optimizer.store.dialect import make_engine, normalize_url
 from optimizer.store.entities import Account, Ad, AdSet, Campaign, Creative
+from optimizer.store.experiments import Experiment, ExperimentArm
 from optimizer.store.insights import DailyInsight, LifetimeInsight
 from optimizer.store.rows import validate_rows
 from optimizer.store.runs import SyncRun, SyncStatus
 from optimizer.store.schema import ensure_schema
 from optimizer.store.types import utcnow
 from optimizer.store.writes import table_of
+
+#: Experiment statuses whose arms own their budgets.
+LIVE_EXPERIMENT_STATUSES = ("creating", "running")
 
 #: Rows as mappings, dataclass records or SQLModel instances (see ``rows.validate_rows``).
 Rows = Iterable[Any]
@@ -315,3 +319,22 @@ class Store:
             stmt = stmt.where(table.c.account_id == account_id)
         with self._reader() as session:
             return list(session.scalars(stmt))
+
+    # -- experiments ---------------------------------------------------------------------------
+
+    def experiment_object_ids(
+        self, account_id: str, statuses: Iterable[str] = LIVE_EXPERIMENT_STATUSES
+    ) -> set[str]:
+        """Ad set and campaign ids that arms of ``account_id``'s live experiments run on.
+
+        Their budgets belong to the experiment (its traffic split), so the nightly allocation and hand
+        edits must leave them alone until the experiment ends.
+        """
+        arms, runs = table_of(ExperimentArm), table_of(Experiment)
+        stmt = (
+            select(arms.c.adset_id, arms.c.campaign_id)
+            .join(runs, runs.c.id == arms.c.experiment_id)
+            .where(runs.c.account_id == account_id, runs.c.status.in_(list(statuses)))
+        )
+        with self._reader() as session:
+            return {str(v) for row in session.execute(stmt) for v in row if v is not None}
