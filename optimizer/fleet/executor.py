@@ -7,6 +7,7 @@ tasks is done (with a timeout, to wake for deferred accounts), and read a task's
 from __future__ import annotations
 
 import concurrent.futures
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -66,10 +67,13 @@ class OnDask:
     def __init__(self, client: Any, task: Task = run_account) -> None:
         self.client = client
         self.task = task
+        self.tag = uuid.uuid4().hex[
+            :8
+        ]  # two runs of the same night on one cluster never share a key
         self.workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
 
     def submit(self, job: AccountJob, attempt: int) -> Any:
-        key = f"{job.run_id}-attempt-{attempt}"
+        key = f"{job.run_id}-{self.tag}-attempt-{attempt}"
         return self.client.submit(self.task, job, key=key, pure=False, retries=1)
 
     def wait_first(self, handles: Sequence[Any], timeout: float | None) -> list[Any]:

@@ -216,3 +216,23 @@ def test_workers_together_stay_under_the_app_limit_and_every_account_finishes(
     assert busiest <= limit
     assert sum(r.throttle_wait for r in report.results) > 3600.0  # they waited for the budget
     assert set(audit_rows(pg_url)) == set(sandbox.market.accounts)
+
+
+def test_a_throttled_account_gives_its_worker_back_and_comes_back_after_the_regain_time(
+    dask: Any, sandbox_factory: type[RunningSandbox], pg_url: str
+) -> None:
+    scale = 600.0  # the sandbox's announced waits (1 to 5 minutes) pass in 0.1 to 0.5 real seconds
+    config = MarketConfig(
+        seed=10, accounts=4, campaigns=2, adsets=4, ads_per_adset=1, history_days=30, currencies=MIX
+    )
+    sandbox = sandbox_factory(config, faults="throttle=every40")
+    sandbox.app.clock = sandbox.app.usage.clock = ScaledClock(scale)
+    report = fan_out(dask, sandbox, pg_url, time_scale=scale, yield_after=30.0)
+
+    assert report.ok, [(r.account_id, r.reason) for r in report.failed()]
+    deferred = [r for r in report.results if r.attempts > 1]
+    assert deferred, "a throttle longer than yield_after gave a worker back"
+    assert sum(r.throttles for r in report.results) >= len(deferred)
+    for row in deferred:  # each deferral waited at least the shortest announced regain (a minute)
+        assert row.throttle_wait >= 60.0 * (row.attempts - 1)
+    assert set(audit_rows(pg_url)) == set(sandbox.market.accounts)
