@@ -132,7 +132,8 @@ def run_account(job: AccountJob) -> AccountResult:
                 result.adsets = len(store.adsets(job.account_id))
             counts = report.counts()
             result.changes_planned = sum(counts.get(s, 0) for s in ("planned", "applied", "failed"))
-            result.changes_applied = report.push.applied if report.push else 0
+            # in force from tonight's run, including what an attempt killed earlier already applied
+            result.changes_applied = report.push.applied + report.push.already if report.push else 0
             if not report.ok:
                 result.status = Outcome.FAILED
                 failures = report.push.failures if report.push else []

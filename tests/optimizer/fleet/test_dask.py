@@ -159,6 +159,7 @@ def test_a_worker_killed_while_applying_leaves_nothing_applied_twice(
     assert report.ok, [(r.account_id, r.reason) for r in report.failed()]
     again = next(r for r in report.results if r.account_id == target)
     assert not again.worker.endswith(f":{killed[0]}")  # Dask re-ran it on a live worker
+    assert again.changes_applied == sum(1 for (oid, _) in sent if owner(oid) == target)
     assert max(sent.values()) == 1  # nothing was sent twice
     rows = audit_rows(pg_url)
     assert set(rows) == set(market.accounts)  # every account audited
