@@ -23,6 +23,16 @@ def round_to_total(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: i
         raise ValueError(f"rounding: target {target} outside [{lo.sum()}, {hi.sum()}]")
     out = np.clip(np.floor(values + 1e-9).astype(np.int64), lo, hi)
     deficit = int(target - out.sum())
+    while abs(deficit) > 0:
+        # a deficit larger than the units with room is first spread evenly, in bulk
+        room = (hi - out) if deficit > 0 else (out - lo)
+        open_ = room > 0
+        n_open = int(open_.sum())
+        if abs(deficit) < n_open:
+            break
+        step = min(abs(deficit) // n_open, int(room[open_].min()))
+        out[open_] += step if deficit > 0 else -step
+        deficit = int(target - out.sum())
     while deficit != 0:
         if deficit > 0:
             room = out < hi

@@ -31,6 +31,11 @@ class Solution:
     status: str  # "optimal", "total_below_minimum", "total_above_maximum", "below_total_by_choice"
 
 
+def _same(a: float, b: float) -> bool:
+    """Equal up to float noise (money must not hide a cent in a loose relative tolerance)."""
+    return abs(a - b) <= 1e-12 * max(1.0, abs(b)) + 1e-9
+
+
 def _unit_spend(curves: Curves, level: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.asarray(np.clip(curves.spend_at(level), lo, hi), dtype=float)
 
@@ -129,7 +134,7 @@ def water_fill(
 
     floor_spend = spend_at(80.0)  # every unit (and group) at its lowest allowed spend
     if floor_spend.sum() >= total:
-        status = "optimal" if np.isclose(floor_spend.sum(), total) else "total_below_minimum"
+        status = "optimal" if _same(floor_spend.sum(), total) else "total_below_minimum"
         return Solution(floor_spend, float("inf"), status)
     if curves.cost > 0:
         free = spend_at(float(np.log(curves.cost)))
@@ -139,7 +144,7 @@ def water_fill(
     else:
         ceiling = spend_at(-80.0)
         if ceiling.sum() <= total:
-            status = "optimal" if np.isclose(ceiling.sum(), total) else "total_above_maximum"
+            status = "optimal" if _same(ceiling.sum(), total) else "total_above_maximum"
             return Solution(ceiling, 0.0, status)
         low_bound = -80.0
     low, high = low_bound, 80.0

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from budgets import BudgetPolicy
+from budgets.guardrails import ProposedChange, check_changes
 from optimizer.allocation import allocate
 from optimizer.errors import InputError
 
@@ -142,3 +143,40 @@ def test_negative_or_missing_values_are_rejected(column: str, bad: object, row: 
     with pytest.raises(InputError) as error:
         allocate(history, {"total_daily_budget": "10"}, as_of=DAY)
     assert column in str(error.value) and f"row {row}" in str(error.value)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), policies(), st.integers(0, 3))
+def test_the_guardrail_check_approves_every_recommendation(
+    history: pd.DataFrame, policy: BudgetPolicy, seed: int
+) -> None:
+    out = allocate(history, policy, seed=seed, as_of=DAY)
+    managed = out[~out["reason"].str.contains("outside the total")]
+    current = {r.budget_id: r.current_budget for r in managed.itertuples() if r.current_budget > 0}
+    campaigns = {r.adset_id: r.campaign_id for r in out.itertuples()
+                 if isinstance(r.adset_id, str) and isinstance(r.campaign_id, str)}  # fmt: skip
+    changes = [
+        ProposedChange(object_id=r.budget_id, object_type=r.level, field="daily_budget",
+                       current=r.current_budget if r.current_budget > 0 else None,
+                       proposed=r.recommended_budget,
+                       campaign_id=r.campaign_id if isinstance(r.campaign_id, str) else None)
+        for r in out.itertuples() if r.recommended_budget != r.current_budget
+    ]  # fmt: skip
+    infeasible = any("below what the change limits" in r for r in out["reason"])
+    # a campaign cap below its ad sets' lowest allowed budgets contradicts the policy: the allocator keeps
+    # each ad set's bounds, the guardrail the campaign's cap; both are defensible, so skip those
+    cap = policy.campaigns["c0"].max if "c0" in policy.campaigns else None
+    c0 = managed[managed["campaign_id"] == "c0"]
+    lowest = sum(
+        r.current_budget if "frozen" in r.reason
+        else (_lowest(r.current_budget, policy) if r.current_budget > 0 else policy.min_budget)
+        for r in c0.itertuples()
+    )  # fmt: skip
+    contradictory = cap is not None and lowest > cap
+    checked = check_changes(changes, policy, current_budgets=current, adset_campaigns=campaigns)
+    for result in checked:
+        if infeasible and result.verdict != "ok":
+            continue  # the total cannot hold within the limits: the two may resolve it differently
+        if contradictory and campaigns.get(result.change.object_id) == "c0":
+            continue
+        assert result.approved == result.change.proposed, (result.change.object_id, result.reasons)
