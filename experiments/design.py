@@ -14,9 +14,8 @@ of every arm's outcome. Arms are two categorical parameters, ``creative`` and ``
   stopped before its sample was complete is told ``PRUNED``; an arm that could not be created ``FAIL``.
   Never leaving trials ``RUNNING`` keeps the constant liar from pushing the sampler away (optuna#2753).
 
-Storage: a separate database from the app tables, so Optuna's own tables and ``alembic_version`` never mix
-with adpilot's: for SQLite a sibling file ``<name>.optuna.db``; for PostgreSQL the schema ``optuna`` of the
-same database (created if missing).
+Storage: :func:`optimizer.store.optuna.optuna_storage` (re-exported here), a separate database from the app
+tables, so Optuna's own tables and ``alembic_version`` never mix with adpilot's.
 """
 
 from __future__ import annotations
@@ -24,20 +23,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
-from optuna.storages import BaseStorage, InMemoryStorage, RDBStorage
+from optuna.storages import BaseStorage
 from optuna.trial import TrialState
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from experiments.spec import Arm
 from experiments.stats.beta import beta_posterior
 from experiments.stats.models import ArmStats, ProportionStats
-from optimizer.errors import InputError
+from optimizer.store.optuna import OPTUNA_SCHEMA, optuna_storage, optuna_storage_url
 
 __all__ = [
     "OPTUNA_SCHEMA",
@@ -48,51 +44,9 @@ __all__ = [
     "posterior_mean",
 ]
 
-OPTUNA_SCHEMA = "optuna"
 _DUPLICATE_ASKS = 3
 
 optuna.logging.set_verbosity(logging.WARNING)
-
-_storages: dict[str, BaseStorage] = {}
-
-
-def optuna_storage_url(db_url: str) -> str:
-    """Where the Optuna studies of the app database ``db_url`` live (see the module docstring)."""
-    url = make_url(db_url)
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        database = url.database or ""
-        if not database or database == ":memory:":
-            return "sqlite:///:memory:"
-        path = Path(database).expanduser()
-        return f"sqlite:///{path.with_name(path.stem + '.optuna.db')}"
-    if backend == "postgresql":
-        return url.render_as_string(hide_password=False)
-    raise InputError(f"database URL {db_url!r}: Optuna storage needs SQLite or PostgreSQL")
-
-
-def optuna_storage(db_url: str) -> BaseStorage:
-    """The Optuna storage for app database ``db_url`` (cached per URL within the process)."""
-    if db_url in _storages:
-        return _storages[db_url]
-    target = optuna_storage_url(db_url)
-    storage: BaseStorage
-    if target == "sqlite:///:memory:":
-        storage = InMemoryStorage()
-    elif make_url(target).get_backend_name() == "postgresql":
-        engine = create_engine(target)
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{OPTUNA_SCHEMA}"'))
-        engine.dispose()
-        storage = RDBStorage(
-            target,
-            engine_kwargs={"connect_args": {"options": f"-c search_path={OPTUNA_SCHEMA}"}},
-        )
-    else:
-        Path(make_url(target).database or ".").parent.mkdir(parents=True, exist_ok=True)
-        storage = RDBStorage(target, engine_kwargs={"connect_args": {"timeout": 30.0}})
-    _storages[db_url] = storage
-    return storage
 
 
 def posterior_mean(stats: ArmStats) -> float:

@@ -26,6 +26,7 @@ from scipy.optimize import brentq
 from optimizer.errors import InputError
 from optimizer.models.delay import Completeness, estimate_completeness
 from optimizer.models.drift import Refit, drift_variance
+from optimizer.models.elasticity import delivery_elasticity
 from optimizer.models.history import validate_history
 from optimizer.models.laplace import fit_laplace
 from optimizer.models.pooling import pooled_prior
@@ -59,6 +60,9 @@ class ModelConfig:
     holdout_windows: int = 3  # how many back-to-back held-out windows to pool
     holdout_days: int = 7  # back-test week that measures drift the curve cannot see; 0 turns it off
     elasticity_prior: float = 0.5  # account-level prior mean of b before pooling
+    delivery_elasticity: bool = True  # b's prior from impressions vs spend (models.elasticity)
+    conversion_elasticity_sd: float = 0.05  # conversion rates' own move with spend, on top
+    bias_correction: bool = True  # shift levels by the held-out weeks' mean log miss
 
     def __post_init__(self) -> None:
         if self.half_life_days is not None and self.half_life_days <= 0:
@@ -71,6 +75,10 @@ class ModelConfig:
             raise InputError(f"min_days: must be at least 1, got {self.min_days}")
         if not 0 < self.elasticity_prior < 1:
             raise InputError(f"elasticity_prior: must be in (0, 1), got {self.elasticity_prior}")
+        if self.conversion_elasticity_sd <= 0:
+            raise InputError(
+                f"conversion_elasticity_sd: must be positive, got {self.conversion_elasticity_sd}"
+            )
 
 
 def default_as_of(history: pd.DataFrame) -> date | None:
@@ -267,10 +275,21 @@ def fit_account(
         strength=config.prior_strength,
     )
     prior_mean = prior.mean.copy()
+    prior_var = prior.var.copy()
+    delivery = _delivery_prior(
+        frame, ids, config, first.mode[:, 1], first.cov[:, 1, 1], informative & usable
+    )
+    if delivery is not None:  # two sources on b: other ad sets' conversions, this one's delivery
+        known, b_mean, b_var = delivery
+        precision = 1.0 / prior_var[known, 1] + 1.0 / b_var[known]
+        prior_mean[known, 1] = (
+            prior_mean[known, 1] / prior_var[known, 1] + b_mean[known] / b_var[known]
+        ) / precision
+        prior_var[known, 1] = 1.0 / precision
     prior_mean[:, 1] = np.clip(prior_mean[:, 1], *_ELASTICITY)
     prior_prec = np.zeros((n_groups, 3, 3))
     for j in range(3):
-        prior_prec[:, j, j] = 1.0 / prior.var[:, j]
+        prior_prec[:, j, j] = 1.0 / prior_var[:, j]
 
     r_idx = np.flatnonzero(row_ok)
     offset = base[r_idx] + np.log(completeness.at(lag[r_idx])) + np.log(weekday[dow[r_idx]])
@@ -330,7 +349,9 @@ def fit_account(
             else:
                 reason = f"only {days[i]} day(s) with spend (< {config.min_days}): pooled prior"
             mean = prior_mean[i]
-            cov = np.diag(prior.var[i][:2])
+            cov = np.diag(prior_var[i][:2])
+        if config.bias_correction:
+            mean = mean + np.array([bias, 0.0, 0.0])[: len(mean)]
         cov = cov + np.diag([drift, 0.0])
         results[adset_id] = FitResult(
             adset_id=adset_id,
@@ -348,6 +369,42 @@ def fit_account(
             days=int(days[i]),
         )
     return AccountFit(results, completeness, weekday_t, phi, as_of, drift, bias)
+
+
+def _delivery_prior(
+    frame: pd.DataFrame,
+    ids: list[str],
+    config: ModelConfig,
+    b_first: np.ndarray,
+    b_first_var: np.ndarray,
+    informative: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(measured mask, prior mean, prior variance) of each ad set's elasticity from its delivery curve.
+
+    b = b_delivery + c: c is how conversion rates themselves move with spend, 0 a priori (the auction,
+    not the audience, bends the curve). How far c may stray is measured from the first-pass conversion
+    fits: the mean squared gap between them and the delivery slopes beyond both sampling variances
+    (at least ``conversion_elasticity_sd`` squared, at most the weak first-pass prior). An account whose
+    conversions disagree with its delivery gets a loose prior and is led by its conversions; one where
+    they agree keeps the tight delivery slope. The gap is not used as a shift: conversion fits over time
+    are confounded by drift, which is what the delivery slope avoids.
+    """
+    if not config.delivery_elasticity:
+        return None
+    measured = delivery_elasticity(frame, ids)
+    known = np.isfinite(measured.var)
+    if not known.any():
+        return None
+    b_del = np.nan_to_num(measured.mean, nan=config.elasticity_prior)
+    use = known & informative & (b_first_var < 0.9 * _WEAK_VAR[1])
+    floor = config.conversion_elasticity_sd**2
+    spread = floor
+    if use.any():
+        gap = (b_first[use] - b_del[use]) ** 2 - b_first_var[use] - measured.var[use]
+        weight = 1.0 / (b_first_var[use] + measured.var[use])
+        spread = float(np.clip(np.sum(weight * gap) / np.sum(weight), floor, _WEAK_VAR[1]))
+    mean = np.clip(b_del, *_ELASTICITY)
+    return known, mean, measured.var + spread
 
 
 def _refit(config: ModelConfig) -> Refit:
