@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.closed_loop_sim import POLICIES, SCENARIOS, LoopResult, run_scenario
 from benchmarks.report import Section
+from optimizer.backtest import POLICIES, SCENARIOS, LoopResult, run_scenario
 
 NOTES = {
     "steady": "the market as generated: drift, fatigue, weekday swings",
