@@ -1,0 +1,101 @@
+"""``tune``: an Optuna study over the policy's own knobs, scored by a backtest, kept in the app database.
+
+The study lives in the Optuna storage beside the app database (:func:`optimizer.store.optuna.optuna_storage`),
+so a second ``adpilot tune`` with the same study name resumes it: earlier trials count and new ones add.
+A new study's first trial is today's defaults, so the best knobs are never worse than the defaults on the
+study's own objective. The sampler is TPE seeded with ``seed`` plus the number of finished trials, so a run
+is reproducible and a resumed run does not replay the same proposals.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import optuna
+from optuna.trial import TrialState
+
+from optimizer.backtest import Knobs
+from optimizer.errors import InputError
+from optimizer.store.optuna import optuna_storage
+from optimizer.tuning.space import default_params, knobs_from_params, suggest
+
+__all__ = ["Objective", "TuneResult", "tune"]
+
+optuna.logging.set_verbosity(logging.WARNING)
+
+
+class Objective(Protocol):
+    """Scores knobs; ``direction`` is ``"maximize"`` or ``"minimize"``."""
+
+    direction: Literal["maximize", "minimize"]
+
+    def __call__(self, knobs: Knobs) -> float: ...
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """The study's best knobs and value, the defaults' value (its first trial) and the trial count."""
+
+    study_name: str
+    best_params: dict[str, Any]
+    best_value: float
+    default_value: float | None
+    trials: int
+    knobs: Knobs
+
+
+def tune(
+    objective: Objective,
+    *,
+    trials: int,
+    db_url: str,
+    study_name: str,
+    seed: int = 0,
+    policy_knobs: bool = True,
+    on_trial: Callable[[int, float], None] | None = None,
+) -> TuneResult:
+    """Run ``trials`` more trials of study ``study_name`` (created or resumed) and return its best knobs."""
+    if trials < 1:
+        raise InputError(f"trials: must be at least 1, got {trials}")
+    storage = optuna_storage(db_url)
+    finished = 0
+    try:
+        existing = optuna.load_study(study_name=study_name, storage=storage)
+        finished = len(existing.get_trials(deepcopy=False))
+        if existing.direction.name.lower() != objective.direction:
+            raise InputError(
+                f"study {study_name!r}: it {existing.direction.name.lower()}s, this objective "
+                f"{objective.direction}s (use another --study)"
+            )
+    except KeyError:
+        pass
+    study = optuna.create_study(
+        study_name=study_name, storage=storage, direction=objective.direction, load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=seed + finished, n_startup_trials=5),
+    )  # fmt: skip
+    if finished == 0:
+        study.enqueue_trial(default_params(policy_knobs=policy_knobs))
+
+    def run(trial: optuna.Trial) -> float:
+        value = objective(suggest(trial, policy_knobs=policy_knobs))
+        if not math.isfinite(value):
+            raise optuna.TrialPruned("nothing could be scored")
+        if on_trial is not None:
+            on_trial(trial.number, value)
+        return value
+
+    study.optimize(run, n_trials=trials, catch=())
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not complete:
+        raise InputError(f"study {study_name!r}: no trial could be scored (too little history?)")
+    best = study.best_trial
+    first = min(complete, key=lambda t: t.number)
+    default = first.value if first.params == default_params(policy_knobs=policy_knobs) else None
+    return TuneResult(
+        study_name=study_name, best_params=dict(best.params), best_value=float(best.value or 0.0),
+        default_value=default, trials=len(study.trials), knobs=knobs_from_params(best.params),
+    )  # fmt: skip
