@@ -22,6 +22,7 @@ from optimizer.sandbox.cli import app as sandbox_app
 
 if TYPE_CHECKING:
     from budgets import BudgetPolicy
+    from optimizer.models import ModelConfig
 
 app = typer.Typer(
     name="adpilot",
@@ -265,6 +266,20 @@ def _policy(path: str | None) -> BudgetPolicy | None:
     return None if path is None else BudgetPolicy.from_file(path)
 
 
+def _tuned(path: str | None) -> tuple[BudgetPolicy | None, ModelConfig | None]:
+    """The policy file, with the knobs of ``adpilot tune`` when its ``<policy>.tuned.toml`` exists."""
+    from pathlib import Path
+
+    from optimizer.tuning import apply_knobs, read_tuned, tuned_path
+
+    policy = _policy(path)
+    if path is None or policy is None or not tuned_path(Path(path)).exists():
+        return policy, None
+    knobs = read_tuned(tuned_path(Path(path)))
+    err.print(f"tuned knobs from {tuned_path(Path(path))}", highlight=False)
+    return apply_knobs(policy, knobs), knobs.model
+
+
 def _connected(db: str | None, sandbox: str | None, account: str | None) -> tuple[Any, Any, str]:
     """Settings, an API client and the account to work on."""
     from optimizer.meta.connect import connect, pick_account
@@ -349,13 +364,15 @@ def nightly(
     with _failures():
         settings, client, account_id = _connected(db, sandbox, account)
         night = _tonight(settings, client, account_id, as_of)
+        tuned_policy, tuned_model = _tuned(policy)
         with Store(settings.db) as store, Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
             console=err, transient=True,
         ) as progress:  # fmt: skip
             task = progress.add_task(f"nightly {account_id} {night}")
             report = run_nightly(
-                client, store, account_id, as_of=night, policy=_policy(policy), apply=apply,
+                client, store, account_id, as_of=night, policy=tuned_policy, apply=apply,
+                model_config=tuned_model,
                 progress=lambda stage: progress.update(task, description=f"{account_id}: {stage}"),
             )  # fmt: skip
     if as_json:
@@ -581,6 +598,101 @@ def _print_push(report: Any, as_json: bool) -> None:
             err.print(f"[red]failed:[/] {failure}", highlight=False)
     if not report.ok:
         raise typer.Exit(2)
+
+
+@app.command()
+def tune(
+    trials: Annotated[
+        int, typer.Option("--trials", min=1, help="Trials to add to the study.")
+    ] = 20,
+    db: Db = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option("--sandbox", help="Score knobs in the sandbox's closed loop (true profit)."),
+    ] = False,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="Score model knobs on this account's stored history."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Sampler seed.")] = 0,
+    study: Annotated[
+        str | None, typer.Option("--study", help="Study name (resumed if it exists).")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, help="Sandbox: nights per run.")] = 30,
+    seeds: Annotated[
+        str, typer.Option("--seeds", help="Sandbox: market seeds, comma-separated.")
+    ] = "1",
+    scenarios: Annotated[
+        str, typer.Option("--scenarios", help="Sandbox: scenarios, comma-separated.")
+    ] = "steady",
+    policy: PolicyFile = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out", help="Tuned knobs file (default: <policy>.tuned.toml).", metavar="FILE"
+        ),
+    ] = None,
+) -> None:
+    """Tune the policy's own knobs with Optuna by backtesting; the study is kept beside --db.
+
+    --sandbox scores every knob by true profit in the closed loop; --account scores the model's knobs by
+    rolling-origin forecasts on the stored history (true profit is unknowable there). Writes the best knobs
+    to <policy>.tuned.toml (or --out), which ``adpilot nightly --policy`` then uses.
+    """
+    from pathlib import Path
+
+    from optimizer.backtest import SCENARIOS
+    from optimizer.tuning import RollingOrigin, SandboxLoop, tuned_path, write_tuned
+    from optimizer.tuning import tune as run_tune
+
+    with _failures():
+        if sandbox == (account is not None):
+            raise InputError("tune: give exactly one of --sandbox or --account")
+        settings = _settings(db, None)
+        objective: Any
+        if sandbox:
+            names = tuple(s.strip() for s in scenarios.split(",") if s.strip())
+            unknown = [n for n in names if n not in SCENARIOS]
+            if unknown or not names:
+                raise InputError(
+                    f"--scenarios: {', '.join(unknown) or 'none'} not in {', '.join(SCENARIOS)}"
+                )
+            try:
+                market_seeds = tuple(int(s) for s in seeds.split(","))
+            except ValueError as error:
+                raise InputError(f"--seeds: {seeds!r} is not a list of integers") from error
+            objective = SandboxLoop(scenarios=names, seeds=market_seeds, days=days)
+            name = study or f"tune-sandbox-{'-'.join(names)}-{days}d"
+        else:
+            from optimizer.store import Store
+
+            assert account is not None
+            with Store(settings.db) as store:
+                history = store.history(account)
+            if history.empty:
+                raise InputError(
+                    f"--account: no stored history for {account} in {settings.db} (sync first)"
+                )
+            objective = RollingOrigin(history)
+            name = study or f"tune-{account}"
+        result = run_tune(
+            objective, trials=trials, db_url=settings.db, study_name=name, seed=seed,
+            policy_knobs=sandbox,
+            on_trial=lambda number, value: err.print(f"trial {number}: {value:.4f}", highlight=False),
+        )  # fmt: skip
+        target = Path(out) if out else tuned_path(Path(policy) if policy else None)
+        write_tuned(
+            target, result.knobs,
+            {"name": name, "objective": objective.direction + " " + type(objective).__name__,
+             "value": result.best_value, "trials": result.trials},
+        )  # fmt: skip
+    what = "share of the oracle's profit" if sandbox else "RMS log error of 7-day conversions"
+    typer.echo(f"study {name}: {result.trials} trials; best {what} {result.best_value:.4f}")
+    if result.default_value is not None:
+        typer.echo(f"  defaults scored {result.default_value:.4f}")
+    for key, value in sorted(result.best_params.items()):
+        typer.echo(f"  {key} = {value:.4g}")
+    typer.echo(f"written to {target}")
 
 
 @app.command()
