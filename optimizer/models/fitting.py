@@ -47,7 +47,7 @@ class ModelConfig:
     """The model's knobs; every one is a plain value so a tuner (Optuna) can search over them."""
 
     half_life_days: float | None = 28.0  # recency weighting; None weighs every day equally
-    prior_strength: float = 0.35  # pooled prior's precision x this (calibrated on the sandbox)
+    prior_strength: float = 0.15  # pooled prior precision x this (sandbox loop + calibration)
     delay_horizon: int = 7  # days whose conversions may still be arriving
     completeness: Completeness | None = (
         None  # given attribution curve; None estimates it from the data
