@@ -10,7 +10,7 @@ from pathlib import Path
 from benchmarks.report import Section, write
 
 #: Benchmark modules in run order (``benchmarks/<name>.py`` each with ``run(quick) -> Section``).
-BENCHMARKS = ["sync", "experiments", "closed_loop", "dashboard", "fleet"]
+BENCHMARKS = ["sync", "experiments", "allocation", "closed_loop", "dashboard", "fleet"]
 
 
 def main() -> None:
