@@ -8,6 +8,12 @@ Three vectorised passes of the Laplace fitter (see :mod:`optimizer.models.laplac
    young days and the empirical-Bayes pooled priors (campaign within account);
 3. on every day, under the pooled priors, with the completeness curve as an offset: the posterior.
 
+The elasticity's prior comes from the ad set's delivery curve (impressions vs spend day over day, see
+:mod:`optimizer.models.elasticity`), which conversions alone identify poorly and confound with drift once
+budgets react to performance; held-out weeks (:mod:`optimizer.models.drift`) measure how far the curve
+misses, and their mean miss shifts every level (fatigue that a recency-weighted fit lags behind) while
+the spread widens the posterior.
+
 Recent days weigh more (exponential half-life): performance drifts and creatives fatigue. An ad set that
 cannot be fitted (no spend, a single day, unknown) gets its pooled prior with ``status=prior`` and a reason;
 the others are unaffected.
