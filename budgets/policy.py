@@ -314,23 +314,17 @@ class BudgetPolicy(BaseModel):
 
     def adset_bounds(self, adset_id: str) -> tuple[Decimal, Decimal | None]:
         """The (min, max) daily budget of one ad set (or CBO campaign): its own limits over the defaults."""
-        limits = self.adset_limits.get(adset_id)
-        low = limits.min if limits is not None and limits.min is not None else self.min_budget
-        high = limits.max if limits is not None and limits.max is not None else self.max_budget
-        if high is not None and low > high:
-            # a default crossing the ad set's own limit: the ad set's own (more specific) limit wins
-            if limits is not None and limits.max is not None:
-                low = high
-            else:
-                high = low
-        return low, high
+        return self._bounds(self.adset_limits.get(adset_id))
 
     def campaign_bounds(self, campaign_id: str) -> tuple[Decimal, Decimal | None]:
         """The (min, max) of a CBO campaign's own daily budget: its ``campaigns`` limits over the defaults."""
-        limits = self.campaigns.get(campaign_id)
+        return self._bounds(self.campaigns.get(campaign_id))
+
+    def _bounds(self, limits: Limits | None) -> tuple[Decimal, Decimal | None]:
         low = limits.min if limits is not None and limits.min is not None else self.min_budget
         high = limits.max if limits is not None and limits.max is not None else self.max_budget
         if high is not None and low > high:
+            # a default crossing the object's own limit: its own (more specific) limit wins
             if limits is not None and limits.max is not None:
                 low = high
             else:

@@ -144,15 +144,7 @@ def _policy_bounds(unit: Unit, policy: BudgetPolicy) -> tuple[Decimal, Decimal |
     """The unit's own (min, max): ad set limits, or a CBO campaign's limits, over the defaults."""
     if unit.level == "adset":
         return policy.adset_bounds(unit.budget_id)
-    limits = policy.campaigns.get(unit.budget_id)
-    low = limits.min if limits is not None and limits.min is not None else policy.min_budget
-    high = limits.max if limits is not None and limits.max is not None else policy.max_budget
-    if high is not None and low > high:
-        if limits is not None and limits.max is not None:
-            low = high
-        else:
-            high = low
-    return low, high
+    return policy.campaign_bounds(unit.budget_id)
 
 
 def unit_bounds(unit: Unit, policy: BudgetPolicy) -> tuple[int, int]:
