@@ -10,78 +10,40 @@ does the same work: the same API calls, the same changes applied. LocalCluster s
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 import requests
-from sqlalchemy.engine import make_url
 
 from benchmarks.report import Section
+from benchmarks.services import pg_database, sandbox_process
 from optimizer.fleet import AccountJob, FleetReport, InProcess, OnDask, dask_client, run_fleet
 from optimizer.meta.connect import sandbox_today
-
-PG_URL = os.environ.get("ADPILOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
 def sandbox(accounts: int, adsets: int, days: int) -> Iterator[str]:
     """``adpilot sandbox --accounts N`` in a child process; yields its URL once it answers."""
-    port = _free_port()
-    cmd = [
-        sys.executable, "-m", "optimizer.cli", "sandbox", "--port", str(port), "--seed", "7",
-        "--accounts", str(accounts), "--adsets", str(adsets), "--days", str(days),
-        "--campaigns", "4",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 1800
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"sandbox exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-                )
-            try:
-                requests.get(f"{url}/_sandbox/status", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.5)
+    args = [
+        "--seed",
+        "7",
+        "--accounts",
+        str(accounts),
+        "--adsets",
+        str(adsets),
+        "--days",
+        str(days),
+    ]
+    with sandbox_process(*args, "--campaigns", "4") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait()
-
-
-@contextmanager
-def database(name: str) -> Iterator[str]:
-    """A fresh PostgreSQL database on the test server, dropped afterwards."""
-    admin = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _mode(name: str, workers: int | None, accounts: int, adsets: int, days: int) -> dict[str, Any]:
     with (
         sandbox(accounts, adsets, days) as url,
-        database(f"adpilot_bench_fleet_{os.getpid()}") as db,
+        pg_database(f"adpilot_bench_fleet_{os.getpid()}") as db,
     ):
         night = sandbox_today(url)
         ids = requests.get(f"{url}/_sandbox/status", timeout=30).json()["accounts"]

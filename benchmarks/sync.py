@@ -11,73 +11,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from benchmarks.report import Section
-
-PG_URL = os.environ.get("ADPILOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def sandbox_process(adsets: int, days: int, campaigns: int) -> Any:
-    """``adpilot sandbox`` in a child process; yields its base URL once it answers."""
-    port = _free_port()
-    cmd = [
-        sys.executable, "-m", "optimizer.cli", "sandbox", "--port", str(port), "--seed", "7",
-        "--adsets", str(adsets), "--days", str(days), "--campaigns", str(campaigns),
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 600
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"sandbox exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-                )
-            try:
-                requests.get(f"{url}/_sandbox/status", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-@contextmanager
-def pg_database() -> Any:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = psycopg.connect(
-        make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False),
-        autocommit=True,
-    )
-    name = f"adpilot_bench_{os.getpid()}"
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+from benchmarks.services import pg_database, sandbox_process
 
 
 def _sync_child(url: str, db: str, queue: Any) -> None:
@@ -140,14 +80,24 @@ def run(quick: bool = False) -> Section:
         "python -m benchmarks sync" + (" --quick" if quick else ""),
     )
     results: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory() as tmp, sandbox_process(adsets, days, campaigns) as url:
+    args = [
+        "--seed",
+        "7",
+        "--adsets",
+        str(adsets),
+        "--days",
+        str(days),
+        "--campaigns",
+        str(campaigns),
+    ]
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(*args) as url:
         sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         results["SQLite"] = run_sync(url, sqlite_url)
-        with pg_database() as pg_url:
+        with pg_database(f"adpilot_bench_sync_{os.getpid()}") as pg_url:
             results["PostgreSQL"] = run_sync(url, pg_url)
         throughput = {}
         throughput["SQLite"] = write_throughput(sqlite_url, f"sqlite:///{Path(tmp) / 'copy.db'}")
-        with pg_database() as pg_copy:
+        with pg_database(f"adpilot_bench_copy_{os.getpid()}") as pg_copy:
             throughput["PostgreSQL"] = write_throughput(sqlite_url, pg_copy)
     rows = []
     for name, r in results.items():
