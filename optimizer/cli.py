@@ -632,6 +632,20 @@ def tune(
             "--out", help="Tuned knobs file (default: <policy>.tuned.toml).", metavar="FILE"
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, help="Run trials on this many Dask workers (PostgreSQL --db)."
+        ),
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="ADPILOT_DASK_SCHEDULER",
+            help="Run trials on an existing Dask cluster (tcp://HOST:8786).",
+        ),
+    ] = None,
 ) -> None:
     """Tune the policy's own knobs with Optuna by backtesting; the study is kept beside --db.
 
@@ -675,11 +689,27 @@ def tune(
                 )
             objective = RollingOrigin(history)
             name = study or f"tune-{account}"
-        result = run_tune(
-            objective, trials=trials, db_url=settings.db, study_name=name, seed=seed,
-            policy_knobs=sandbox,
-            on_trial=lambda number, value: err.print(f"trial {number}: {value:.4f}", highlight=False),
-        )  # fmt: skip
+        if workers > 1 or scheduler is not None:
+            from optimizer.fleet import dask_client
+            from optimizer.fleet.lock import require_postgres
+            from optimizer.tuning import tune_on_cluster
+
+            require_postgres(settings.db, workers, scheduler)
+            with dask_client(scheduler, workers) as (cluster, link):
+                if link:
+                    err.print(f"Dask dashboard: {link}", highlight=False)
+                result = tune_on_cluster(
+                    objective, cluster, trials=trials, workers=workers, db_url=settings.db,
+                    study_name=name, seed=seed, policy_knobs=sandbox,
+                )  # fmt: skip
+        else:
+            result = run_tune(
+                objective, trials=trials, db_url=settings.db, study_name=name, seed=seed,
+                policy_knobs=sandbox,
+                on_trial=lambda number, value: err.print(
+                    f"trial {number}: {value:.4f}", highlight=False
+                ),
+            )  # fmt: skip
         target = Path(out) if out else tuned_path(Path(policy) if policy else None)
         write_tuned(
             target, result.knobs,

@@ -3,7 +3,7 @@ prior, exploration share, risk aversion) by backtesting, and stores the study be
 
 from optimizer.tuning.objectives import RollingOrigin, SandboxLoop, rolling_origin_error
 from optimizer.tuning.space import default_params, knobs_from_params, suggest
-from optimizer.tuning.study import Objective, TuneResult, tune
+from optimizer.tuning.study import Objective, TuneResult, tune, tune_on_cluster
 from optimizer.tuning.tuned import apply_knobs, read_tuned, tuned_path, write_tuned
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "rolling_origin_error",
     "suggest",
     "tune",
+    "tune_on_cluster",
     "tuned_path",
     "write_tuned",
 ]
