@@ -21,6 +21,7 @@ from benchmarks.report import Section
 from benchmarks.services import pg_database, sandbox_process
 from optimizer.fleet import AccountJob, FleetReport, InProcess, OnDask, dask_client, run_fleet
 from optimizer.meta.connect import sandbox_today
+from optimizer.sandbox.cli import account_sizes
 
 
 @contextmanager
@@ -78,7 +79,7 @@ def run(quick: bool = False) -> Section:
         "python -m benchmarks fleet" + (" --quick" if quick else ""),
     )
     section.lines.append(
-        f"{accounts} sandbox accounts x {adsets} ad sets x {days} days (4 campaigns, 3 ads per ad set, "
+        f"{accounts} sandbox accounts x {adsets} ad sets on average (sizes {account_sizes(adsets)} in turn) x {days} days (4 campaigns, 3 ads per ad set, "
         "currencies and time zones mixed), full nightly with --apply into PostgreSQL; the sandbox is "
         "one process that serves one call at a time, on the same 2 shared cores as the workers."
     )

@@ -2,7 +2,7 @@
 
 ``adpilot sandbox --port 8765 --seed 7 [--faults SPEC] [--token T] [--app-secret S] [--adsets N] [--days N]
 [--accounts N] [--app-calls-per-hour N]`` generates ``--accounts`` seeded accounts (one: USD in New York;
-several: currencies and time zones in turn from :data:`ACCOUNT_MIX`) with ``--days`` of history under one app
+several: sizes from :func:`account_sizes`, currencies and time zones in turn from :data:`ACCOUNT_MIX`) with ``--days`` of history under one app
 and serves them until interrupted;
 ``adpilot sandbox advance --days N [--url URL]`` asks a running sandbox to simulate N more days.
 The fault grammar is documented in :mod:`optimizer.sandbox.graph.faults`.
@@ -48,6 +48,15 @@ app = typer.Typer(
 )
 
 
+#: Sizes of a several-account sandbox relative to ``--adsets``, in turn (mean 1: the total is kept).
+SIZE_FACTORS = (1.0, 0.5, 1.5, 1.0)
+
+
+def account_sizes(adsets: int) -> tuple[int, ...]:
+    """Ad sets per account, in turn, for a several-account sandbox: small, average and large accounts."""
+    return tuple(max(1, round(adsets * factor)) for factor in SIZE_FACTORS)
+
+
 def build_app(
     *,
     seed: int,
@@ -63,14 +72,16 @@ def build_app(
 ) -> GraphApp:
     """The market and its wire format as the CLI configures them (also used by demos and benchmarks).
 
-    Several accounts take their currency and time zone in turn from :data:`ACCOUNT_MIX`; every account
-    has ``adsets`` ad sets. ``app_calls_per_hour`` lowers the app-level limit all accounts share.
+    Several accounts take their currency and time zone in turn from :data:`ACCOUNT_MIX` and their size from
+    :func:`account_sizes` (``adsets`` on average). ``app_calls_per_hour`` lowers the app-level limit all accounts share.
     """
     mix = ACCOUNT_MIX[: max(1, min(accounts, len(ACCOUNT_MIX)))]
+    sizes = account_sizes(adsets) if accounts > 1 else ()
     market = Market(
         MarketConfig(
-            seed=seed, adsets=adsets, campaigns=min(campaigns, adsets), history_days=days,
-            accounts=accounts, currencies=tuple(currency for currency, _ in mix),
+            seed=seed, adsets=adsets, campaigns=min(campaigns, *(sizes or (adsets,))),
+            history_days=days, accounts=accounts, adsets_per_account=sizes,
+            currencies=tuple(currency for currency, _ in mix),
         )
     )  # fmt: skip
     if accounts > 1:
@@ -109,7 +120,10 @@ def serve(
         int, typer.Option(help="Largest synchronous insights answer, in rows.")
     ] = 50_000,
     accounts: Annotated[
-        int, typer.Option(min=1, help="Ad accounts under the app (currencies and time zones vary).")
+        int,
+        typer.Option(
+            min=1, help="Ad accounts under the app (sizes, currencies and time zones vary)."
+        ),
     ] = 1,
     app_calls_per_hour: Annotated[
         int | None,

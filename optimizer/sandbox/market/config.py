@@ -26,6 +26,9 @@ class MarketConfig:
     start_date: date | None = None
     currencies: tuple[str, ...] = ("USD",)
     cbo_campaigns: int = 1
+    #: Ad sets of account ``k``: ``adsets_per_account[k % len]`` when given (an agency's accounts differ in
+    #: size), else ``adsets`` for every account.
+    adsets_per_account: tuple[int, ...] = ()
     timezone_name: str = "America/New_York"
     #: Script the advertiser's past (budget edits, late launches, pauses, creative refreshes); see
     #: :mod:`.history`. Off: every entity runs at its starting settings for the whole history.
@@ -46,6 +49,13 @@ class MarketConfig:
             raise MarketError(
                 "adsets", f"{self.adsets} ad sets cannot fill {self.campaigns} campaigns"
             )
+        for size in self.adsets_per_account:
+            if not isinstance(size, int) or size < self.campaigns:
+                raise MarketError(
+                    "adsets_per_account",
+                    f"{size!r} ad sets cannot fill {self.campaigns} campaigns",
+                )
+
         if not 0 <= self.learning_penalty < 1:
             raise MarketError(
                 "learning_penalty", f"must be in [0, 1), got {self.learning_penalty!r}"
@@ -59,6 +69,11 @@ class MarketConfig:
                 raise
             except Exception as exc:
                 raise MarketError("currencies", str(exc)) from None
+
+    def adsets_of(self, account: int) -> int:
+        """How many ad sets account number ``account`` (0-based) gets."""
+        sizes = self.adsets_per_account
+        return sizes[account % len(sizes)] if sizes else self.adsets
 
     @property
     def first_day(self) -> date:

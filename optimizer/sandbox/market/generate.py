@@ -68,8 +68,9 @@ def populate(market: Market) -> None:
             return datetime.combine(first, time(hour % 24, 0), UTC) - timedelta(days=days_before)
 
         # ad-set budgets first, so a CBO campaign's budget is the sum of what its ad sets would get
-        owner = [k % config.campaigns for k in range(config.adsets)]
-        budgets = [_budget_minor(rng, currency) for _ in range(config.adsets)]
+        size = config.adsets_of(a)
+        owner = [k % config.campaigns for k in range(size)]
+        budgets = [_budget_minor(rng, currency) for _ in range(size)]
         campaigns = []
         for c in range(config.campaigns):
             cbo = c < config.cbo_campaigns
@@ -87,7 +88,7 @@ def populate(market: Market) -> None:
                 market.create_campaign(account.id, fields, created_time=when(40 + 3 * c, 10))
             )
         capped = []
-        for k in range(config.adsets):
+        for k in range(size):
             campaign = campaigns[owner[k]]
             country, low, high, label = AUDIENCES[k % len(AUDIENCES)]
             fields = {

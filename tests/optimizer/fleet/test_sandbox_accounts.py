@@ -1,8 +1,8 @@
-"""`adpilot sandbox --accounts N`: several accounts under one app, currencies and time zones in turn."""
+"""`adpilot sandbox --accounts N`: several accounts under one app; sizes, currencies and time zones vary."""
 
 from __future__ import annotations
 
-from optimizer.sandbox.cli import ACCOUNT_MIX, build_app
+from optimizer.sandbox.cli import ACCOUNT_MIX, SIZE_FACTORS, account_sizes, build_app
 
 
 def test_several_accounts_take_currencies_and_time_zones_in_turn() -> None:
@@ -13,9 +13,12 @@ def test_several_accounts_take_currencies_and_time_zones_in_turn() -> None:
     assert [(a.currency, a.timezone_name) for a in accounts] == expected
     assert len({a.currency for a in accounts}) == 7
     assert graph.config.quotas.app_calls_per_hour == 500
-    for account in accounts:
-        adsets = [s for s in graph.market.adsets.values() if s.account_id == account.id]
-        assert len(adsets) == 3
+    sizes = [
+        sum(1 for s in graph.market.adsets.values() if s.account_id == account.id)
+        for account in accounts
+    ]
+    assert sizes == [account_sizes(3)[k % len(SIZE_FACTORS)] for k in range(10)]
+    assert len(set(sizes)) > 1  # an agency's accounts differ in size
 
 
 def test_one_account_stays_as_before() -> None:

@@ -51,3 +51,18 @@ def test_bad_fault_spec_is_a_clear_usage_error() -> None:
 def test_advance_without_a_sandbox_fails_cleanly() -> None:
     result = CliRunner().invoke(app, ["sandbox", "advance", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 1 and "no sandbox reachable" in result.output
+
+
+def test_several_accounts_differ_in_size_currency_and_time_zone() -> None:
+    from collections import Counter
+
+    from optimizer.sandbox.cli import account_sizes, build_app
+
+    graph = build_app(seed=7, adsets=8, days=5, accounts=4)
+    per_account = Counter(s.account_id for s in graph.market.adsets.values())
+    assert (
+        [per_account[a] for a in graph.market.accounts] == list(account_sizes(8)) == [8, 4, 12, 8]
+    )
+    accounts = list(graph.market.accounts.values())
+    assert len({a.currency for a in accounts}) == 4
+    assert len({a.timezone_name for a in accounts}) == 4

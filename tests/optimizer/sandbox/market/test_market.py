@@ -122,3 +122,19 @@ def test_same_numbers_in_another_process_with_another_hash_seed() -> None:
         )
         digests.add(out.stdout.strip())
     assert len(digests) == 1 and len(next(iter(digests))) == 64
+
+
+def test_accounts_can_differ_in_size() -> None:
+    from optimizer.sandbox.market import Market, MarketConfig
+    from optimizer.sandbox.market.errors import MarketError
+
+    market = Market(
+        MarketConfig(seed=3, accounts=3, campaigns=2, adsets_per_account=(2, 6), history_days=5)
+    )
+    sizes = [
+        sum(1 for s in market.adsets.values() if s.account_id == account)
+        for account in market.accounts
+    ]
+    assert sizes == [2, 6, 2]
+    with pytest.raises(MarketError, match="adsets_per_account"):
+        MarketConfig(campaigns=3, adsets_per_account=(2,))
