@@ -4,8 +4,6 @@ function and prints; errors end with their message and exit code 1."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from optimizer.cli_support import AsJson, Db, Sandbox, err
+from optimizer.cli_support import failures as _failures
+from optimizer.cli_support import settings_for as _settings
 from optimizer.config import Settings
 from optimizer.errors import AdpilotError, InputError
 
@@ -22,39 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True)
 out = Console()
 
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite path (default ~/.adpilot/adpilot.db)."),
-]
-Sandbox = Annotated[
-    str | None,
-    typer.Option(
-        "--sandbox", envvar="ADPILOT_SANDBOX_URL", help="Use the Graph API sandbox at this URL."
-    ),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON result on stdout.")]
 ExperimentId = Annotated[int, typer.Argument(help="The experiment's id (see `list`).")]
-
-
-def _settings(db: str | None, sandbox: str | None) -> Settings:
-    overrides: dict[str, str] = {}
-    if db:
-        overrides["db"] = db if "://" in db else f"sqlite:///{db}"
-    if sandbox:
-        overrides["sandbox_url"] = sandbox
-    return Settings(**overrides)  # type: ignore[arg-type]
-
-
-@contextmanager
-def _failures() -> Iterator[None]:
-    try:
-        yield
-    except AdpilotError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
 
 
 def _today(settings: Settings, client: Any, account_id: str) -> date:

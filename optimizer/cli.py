@@ -6,8 +6,6 @@ import json
 import logging
 import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
@@ -16,8 +14,18 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from experiments.cli import app as experiment_app
+from optimizer.cli_support import (
+    Account,
+    AsJson,
+    Db,
+    Sandbox,
+    err,
+)
+from optimizer.cli_support import failures as _failures
+from optimizer.cli_support import parse_day as _day
+from optimizer.cli_support import settings_for as _settings
 from optimizer.config import Settings
-from optimizer.errors import AdpilotError, InputError
+from optimizer.errors import InputError
 from optimizer.sandbox.cli import app as sandbox_app
 
 if TYPE_CHECKING:
@@ -32,50 +40,6 @@ app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(experiment_app, name="experiment")
-
-
-err = Console(stderr=True, soft_wrap=True)
-
-Account = Annotated[str | None, typer.Option("--account", help="Ad account id (act_123...).")]
-Db = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite path (default ~/.adpilot/adpilot.db)."),
-]
-Sandbox = Annotated[
-    str | None,
-    typer.Option(
-        "--sandbox", envvar="ADPILOT_SANDBOX_URL", help="Use the Graph API sandbox at this URL."
-    ),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON result on stdout.")]
-
-
-def _settings(db: str | None, sandbox: str | None) -> Settings:
-    overrides: dict[str, str] = {}
-    if db:
-        overrides["db"] = db if "://" in db else f"sqlite:///{db}"
-    if sandbox:
-        overrides["sandbox_url"] = sandbox
-    return Settings(**overrides)  # type: ignore[arg-type]
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-@contextmanager
-def _failures() -> Iterator[None]:
-    """adpilot's own errors end the command with their message and exit code 1, not a traceback."""
-    try:
-        yield
-    except AdpilotError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
 
 
 @app.callback()
