@@ -15,7 +15,7 @@ from optimizer.backtest import POLICIES, SCENARIOS, LoopResult, run_scenario
 NOTES = {
     "steady": "the market as generated: drift, fatigue, weekday swings",
     "sparse": "a tenth of the conversions at ten times the order value (same economics, fewer events)",
-    "drop": "day 20: the ad set with the best true marginal return converts 70% worse",
+    "drop": "day 20: the ad set with the best true marginal return at the start converts 70% worse",
     "new_adset": "day 10: a new ad set launches at 20/day (the total grows by as much)",
 }
 LABELS = {

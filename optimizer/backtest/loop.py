@@ -40,13 +40,15 @@ def _guard_and_apply(world: World, proposed: dict[str, Decimal]) -> None:
 
 def _scenario_event(world: World, scenario: str, day: int) -> None:
     market = world.market
-    if scenario == "drop" and day == DROP_DAY:
-        # the ad set with the best true marginal return collapses (a tired offer, a broken landing page)
+    if scenario == "drop" and day == 0:
+        # chosen on the first day, from the starting budgets, so every policy meets the same event
         today = market.today
-        best = max(
+        world.target = max(
             world.movable, key=lambda a: market.truth.marginal_roas(a, world.budgets()[a], today)
         )
-        market._model.set_cvr[market._position[best]] *= 0.3
+    if scenario == "drop" and day == DROP_DAY and world.target is not None:
+        # the ad set with the best true marginal return collapses (a tired offer, a broken landing page)
+        market._model.set_cvr[market._position[world.target]] *= 0.3
     if scenario == "new_adset" and day == NEW_DAY:
         campaign = market.adsets[world.movable[0]].campaign_id
         adset = market.create_adset(

@@ -82,6 +82,7 @@ class World:
     knobs: Knobs = field(default_factory=Knobs)
     profit: float = 0.0
     daily: list[float] = field(default_factory=list)
+    target: str | None = None  # the ad set a scenario's event strikes (the same for every policy)
 
     def budgets(self) -> dict[str, Decimal]:
         return {a: Decimal(self.market.adsets[a].daily_budget or 0) / 100 for a in self.movable}

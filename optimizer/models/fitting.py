@@ -14,9 +14,14 @@ budgets react to performance; held-out weeks (:mod:`optimizer.models.drift`) mea
 misses, and their mean miss shifts every level (fatigue that a recency-weighted fit lags behind) while
 the spread widens the posterior.
 
-Recent days weigh more (exponential half-life): performance drifts and creatives fatigue. An ad set that
-cannot be fitted (no spend, a single day, unknown) gets its pooled prior with ``status=prior`` and a reason;
-the others are unaffected.
+Recent days weigh more (exponential half-life): performance drifts and creatives fatigue. The drift is
+mostly mean-reverting, so the memory is long (60 days); what moves faster is read elsewhere: fatigue and
+auction drift from the clicks of each day (:mod:`optimizer.models.funnel`), a sudden break in one ad set
+by a likelihood-ratio scan that down-weights the days before it (:mod:`optimizer.models.changepoint`).
+Pooling compares ad sets at a common spend: rates at each one's own spend are regressed on that spend
+first (:func:`optimizer.models.pooling.spend_slope`), so an ad set that is small because its budget was
+cut is not judged by the per-dollar rate of big ones. An ad set that cannot be fitted (no spend, a single
+day, unknown) gets its pooled prior with ``status=prior`` and a reason; the others are unaffected.
 """
 
 from __future__ import annotations
@@ -30,12 +35,14 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from optimizer.errors import InputError
+from optimizer.models.changepoint import find_changes
 from optimizer.models.delay import Completeness, estimate_completeness
 from optimizer.models.drift import Refit, drift_variance
-from optimizer.models.elasticity import delivery_elasticity
+from optimizer.models.elasticity import DeliveryElasticity, delivery_elasticity
+from optimizer.models.funnel import funnel_offset
 from optimizer.models.history import validate_history
 from optimizer.models.laplace import fit_laplace
-from optimizer.models.pooling import pooled_prior
+from optimizer.models.pooling import pooled_prior, spend_slope
 from optimizer.models.posterior import FitResult, FitStatus
 from optimizer.models.revenue import fit_order_value
 
@@ -46,14 +53,15 @@ _WEAK_VAR = np.array([4.0, 1.0, 1.0])  # first passes: barely constrained
 _BASE_VAR = np.array([4.0, 0.25**2, 0.15**2])  # the widest pooled prior: elasticity 0.5 +- 0.5
 _FLOOR_VAR = np.array([0.1**2, 0.1**2, 0.05**2])
 _ELASTICITY = (0.05, 0.95)
+_BEFORE_CHANGE = 0.02  # weight of the days before a detected change in an ad set's level
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     """The model's knobs; every one is a plain value so a tuner (Optuna) can search over them."""
 
-    half_life_days: float | None = 28.0  # recency weighting; None weighs every day equally
-    prior_strength: float = 0.15  # pooled prior precision x this (sandbox loop + calibration)
+    half_life_days: float | None = 60.0  # recency weighting; None weighs every day equally
+    prior_strength: float = 0.07  # pooled prior precision x this (sandbox loop + calibration)
     delay_horizon: int = 7  # days whose conversions may still be arriving
     completeness: Completeness | None = (
         None  # given attribution curve; None estimates it from the data
@@ -61,7 +69,9 @@ class ModelConfig:
     weekday_effects: bool = True
     min_days: int = 2  # fewer days with spend than this => pooled prior only
     window_days: int | None = 120  # history older than this is ignored
-    order_value_prior: float = 20.0  # conversions' worth of pull toward the campaign's order value
+    order_value_prior: float | None = (
+        None  # orders' worth of pull toward the campaign (None: from data)
+    )
     trend: bool = False  # a per-ad-set log-linear trend, pooled (off: it overfits OU-like drift)
     holdout_windows: int = 3  # how many back-to-back held-out windows to pool
     holdout_days: int = 7  # back-test week that measures drift the curve cannot see; 0 turns it off
@@ -69,6 +79,12 @@ class ModelConfig:
     delivery_elasticity: bool = True  # b's prior from impressions vs spend (models.elasticity)
     conversion_elasticity_sd: float = 0.05  # conversion rates' own move with spend, on top
     bias_correction: bool = True  # shift levels by the held-out weeks' mean log miss
+    spend_slope_prior: float = (
+        -0.2
+    )  # prior slope of log rate at own spend on log spend (pooling.spend_slope)
+    spend_slope_sd: float = 0.2
+    funnel: bool = True  # read past conversions against that day's clicks per spend (models.funnel)
+    changepoints: bool = True  # down-weight days before a sudden change (models.changepoint)
 
     def __post_init__(self) -> None:
         if self.half_life_days is not None and self.half_life_days <= 0:
@@ -217,7 +233,11 @@ def fit_account(
         if config.half_life_days is None
         else np.power(0.5, lag / config.half_life_days)
     )
+    measured = delivery_elasticity(frame, ids)
     base = np.log(s_ref[group])
+    if config.funnel:  # read each day against that day's funnel (see models.funnel)
+        b_clicks = np.clip(np.nan_to_num(measured.mean, nan=config.elasticity_prior), *_ELASTICITY)
+        base = base + funnel_offset(rows, ids, b_clicks, pd.Timestamp(as_of))
     days = np.bincount(group, minlength=n_groups)
     usable = days >= config.min_days
     row_ok = usable[group]
@@ -269,8 +289,18 @@ def fit_account(
         completeness = estimate_completeness(y[young], expected, lag[young], horizon=horizon)
 
     informative = np.bincount(group[m_idx], minlength=n_groups) > 0
+    # rates at each ad set's own spend, levelled to a common spend before pooling (see spend_slope)
+    first_var = np.diagonal(first.cov, axis1=1, axis2=2)
+    log_ref = np.log(s_ref)
+    slope = spend_slope(
+        first.mode[:, 0], first_var[:, 0], log_ref, informative & usable,
+        prior_mean=config.spend_slope_prior, prior_sd=config.spend_slope_sd,
+    )  # fmt: skip
+    shift = slope.slope * (log_ref - slope.centre)
+    levelled = first.mode.copy()
+    levelled[:, 0] -= shift
     prior = pooled_prior(
-        first.mode,
+        levelled,
         np.diagonal(first.cov, axis1=1, axis2=2),
         informative & usable,
         campaign,
@@ -282,9 +312,9 @@ def fit_account(
     )
     prior_mean = prior.mean.copy()
     prior_var = prior.var.copy()
-    delivery = _delivery_prior(
-        frame, ids, config, first.mode[:, 1], first.cov[:, 1, 1], informative & usable
-    )
+    prior_mean[:, 0] += shift
+    prior_var[:, 0] += slope.var * (log_ref - slope.centre) ** 2
+    delivery = _delivery_prior(measured, config)
     if delivery is not None:  # two sources on b: other ad sets' conversions, this one's delivery
         known, b_mean, b_var = delivery
         precision = 1.0 / prior_var[known, 1] + 1.0 / b_var[known]
@@ -310,6 +340,18 @@ def fit_account(
         prior_prec,
         phi,
     )
+
+    change = np.full(n_groups, -1)
+    if config.changepoints and len(r_idx):
+        change = find_changes(
+            group[r_idx], n_groups, y[r_idx], final.fitted, lag[r_idx], dispersion=phi
+        )
+        before = (change[group[r_idx]] >= 0) & (lag[r_idx] > change[group[r_idx]])
+        if before.any():  # refit with the days before each change counting less
+            final = fit_laplace(
+                group[r_idx], n_groups, design[r_idx], y[r_idx], offset,
+                w[r_idx] * np.where(before, _BEFORE_CHANGE, 1.0), prior_mean, prior_prec, phi,
+            )  # fmt: skip
 
     all_rows = frame["adset_id"].map(index).to_numpy(dtype=int)
     all_lag = (pd.Timestamp(as_of) - frame["date"]).dt.days.to_numpy(dtype=int) - 1
@@ -345,6 +387,10 @@ def fit_account(
                 if conversions[i] > 0
                 else "no conversions yet: the pooled prior carries the rate"
             )
+            if change[i] >= 0:
+                reason = (
+                    f"performance changed {change[i] + 1} day(s) ago: earlier days down-weighted"
+                )
             mean, cov = final.mode[i], final.cov[i][:2, :2]
         else:
             status = FitStatus.PRIOR
@@ -378,37 +424,24 @@ def fit_account(
 
 
 def _delivery_prior(
-    frame: pd.DataFrame,
-    ids: list[str],
-    config: ModelConfig,
-    b_first: np.ndarray,
-    b_first_var: np.ndarray,
-    informative: np.ndarray,
+    measured: DeliveryElasticity, config: ModelConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(measured mask, prior mean, prior variance) of each ad set's elasticity from its delivery curve.
 
     b = b_delivery + c: c is how conversion rates themselves move with spend, 0 a priori (the auction,
-    not the audience, bends the curve). How far c may stray is measured from the first-pass conversion
-    fits: the mean squared gap between them and the delivery slopes beyond both sampling variances
-    (at least ``conversion_elasticity_sd`` squared, at most the weak first-pass prior). An account whose
-    conversions disagree with its delivery gets a loose prior and is led by its conversions; one where
-    they agree keeps the tight delivery slope. The gap is not used as a shift: conversion fits over time
-    are confounded by drift, which is what the delivery slope avoids.
+    not the audience, bends the curve), with sd ``conversion_elasticity_sd``. The conversion fits cannot
+    measure c: budgets react to performance (an ad set raised while it did well, cut after a bad week),
+    so over time its spend and its drift move together and its conversions' slope is confounded; in the
+    closed loop an adaptive spread learnt from them let that confounded slope through (0.4 where the truth
+    was 0.6). The delivery slope, from day-to-day jitter of delivered spend, does not have that problem.
     """
     if not config.delivery_elasticity:
         return None
-    measured = delivery_elasticity(frame, ids)
     known = np.isfinite(measured.var)
     if not known.any():
         return None
     b_del = np.nan_to_num(measured.mean, nan=config.elasticity_prior)
-    use = known & informative & (b_first_var < 0.9 * _WEAK_VAR[1])
-    floor = config.conversion_elasticity_sd**2
-    spread = floor
-    if use.any():
-        gap = (b_first[use] - b_del[use]) ** 2 - b_first_var[use] - measured.var[use]
-        weight = 1.0 / (b_first_var[use] + measured.var[use])
-        spread = float(np.clip(np.sum(weight * gap) / np.sum(weight), floor, _WEAK_VAR[1]))
+    spread = config.conversion_elasticity_sd**2
     mean = np.clip(b_del, *_ELASTICITY)
     return known, mean, measured.var + spread
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PooledPrior", "pooled_prior"]
+__all__ = ["PooledPrior", "SpendSlope", "between_variance", "pooled_prior", "spend_slope"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class PooledPrior:
     between_var: np.ndarray
 
 
-def _account_level(
+def between_variance(
     estimate: np.ndarray, variance: np.ndarray, base_mean: float, base_var: float, floor: float
 ) -> tuple[float, float]:
     """Precision-weighted account mean and between-ad-set variance (Paule-Mandel style iteration)."""
@@ -74,7 +74,7 @@ def pooled_prior(
     for j in range(k):
         est, v = estimate[:, j], variance[:, j]
         use = informative & (v < 0.9 * base_var[j])  # data actually moved the estimate
-        big_m, total = _account_level(
+        big_m, total = between_variance(
             est[use], v[use], float(base_mean[j]), float(base_var[j]), float(floor_var[j])
         )
         # within-campaign spread from campaigns with at least two informative ad sets
@@ -104,3 +104,43 @@ def pooled_prior(
     return PooledPrior(
         mean=mean, var=var, account_mean=account, within_var=within, between_var=between
     )
+
+
+@dataclass(frozen=True)
+class SpendSlope:
+    """How ad sets' conversion rates at their own spend fall with that spend, across the account."""
+
+    slope: float
+    var: float
+    centre: float  # the weighted mean log reference spend the slope pivots on
+
+
+def spend_slope(
+    alpha: np.ndarray,
+    variance: np.ndarray,
+    log_spend: np.ndarray,
+    use: np.ndarray,
+    *,
+    prior_mean: float,
+    prior_sd: float,
+    spread: float = 0.25,
+) -> SpendSlope:
+    """Regress first-pass log rates (at each ad set's own spend) on log spend: the prior's covariate.
+
+    Rates at an ad set's own spend are exchangeable only if budgets were set where marginal returns meet;
+    if budgets are arbitrary (or were cut on noise) a small ad set converts more per dollar, by the curve's
+    own slope b - 1. The data say which: a precision-weighted regression across ad sets, shrunk toward
+    ``prior_mean`` (sd ``prior_sd``), whose residual spread ``spread`` (log scale) weighs each ad set.
+    """
+    if not use.any():
+        return SpendSlope(
+            prior_mean, prior_sd**2, float(np.mean(log_spend)) if log_spend.size else 0.0
+        )
+    w = 1.0 / (variance[use] + spread)
+    x, y = log_spend[use], alpha[use]
+    centre = float(np.sum(w * x) / np.sum(w))
+    xc = x - centre
+    yc = y - float(np.sum(w * y) / np.sum(w))
+    precision = float(np.sum(w * xc * xc)) + 1.0 / prior_sd**2
+    slope = (float(np.sum(w * xc * yc)) + prior_mean / prior_sd**2) / precision
+    return SpendSlope(slope, 1.0 / precision, centre)

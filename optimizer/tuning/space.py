@@ -21,8 +21,8 @@ __all__ = ["default_params", "knobs_from_params", "suggest"]
 def suggest(trial: optuna.Trial, *, policy_knobs: bool) -> Knobs:
     """Ask ``trial`` for every knob (the policy's too when ``policy_knobs``) and build the knobs."""
     params: dict[str, Any] = {
-        "prior_strength": trial.suggest_float("prior_strength", 0.1, 2.0, log=True),
-        "half_life_days": trial.suggest_float("half_life_days", 7.0, 90.0, log=True),
+        "prior_strength": trial.suggest_float("prior_strength", 0.03, 2.0, log=True),
+        "half_life_days": trial.suggest_float("half_life_days", 7.0, 120.0, log=True),
         "elasticity_prior": trial.suggest_float("elasticity_prior", 0.3, 0.8),
     }
     if policy_knobs:
@@ -36,7 +36,7 @@ def default_params(*, policy_knobs: bool) -> dict[str, float]:
     model, knobs = ModelConfig(), Knobs()
     params = {
         "prior_strength": model.prior_strength,
-        "half_life_days": float(model.half_life_days or 28.0),
+        "half_life_days": float(model.half_life_days or 60.0),
         "elasticity_prior": model.elasticity_prior,
     }
     if policy_knobs:
@@ -53,7 +53,7 @@ def knobs_from_params(params: dict[str, Any]) -> Knobs:
     model = replace(
         base,
         prior_strength=float(params.get("prior_strength", base.prior_strength)),
-        half_life_days=float(params.get("half_life_days", base.half_life_days or 28.0)),
+        half_life_days=float(params.get("half_life_days", base.half_life_days or 60.0)),
         elasticity_prior=float(params.get("elasticity_prior", base.elasticity_prior)),
     )
     knobs = Knobs(model=model)

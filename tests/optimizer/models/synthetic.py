@@ -58,6 +58,10 @@ def simulate(
             mu = truth.expected(i, spend, day.weekday()) * share
             lam = rng.gamma(size, mu / size) if mu > 0 else 0.0
             conv = int(rng.poisson(lam))
+            # the auction bends delivery as it bends conversions: impressions ~ spend^b, clicks ~ 2%
+            impressions = int(
+                rng.poisson(60.0 * reference[i] * (spend / reference[i]) ** elasticity[i])
+            )
             revenue = float(rng.gamma(2.0, order_value[i] / 2.0, size=conv).sum()) if conv else 0.0
             rows.append(
                 {
@@ -65,8 +69,8 @@ def simulate(
                     "adset_id": f"a{i:03d}",
                     "campaign_id": campaign[i],
                     "spend": round(spend, 2),
-                    "impressions": int(spend * 50),
-                    "clicks": int(spend),
+                    "impressions": impressions,
+                    "clicks": int(rng.binomial(impressions, 0.02)),
                     "conversions": conv,
                     "revenue": round(revenue, 2),
                     "daily_budget": round(budget, 2),
