@@ -78,7 +78,7 @@ class ModelConfig:
     elasticity_prior: float = 0.5  # account-level prior mean of b before pooling
     delivery_elasticity: bool = True  # b's prior from impressions vs spend (models.elasticity)
     conversion_elasticity_sd: float = 0.05  # conversion rates' own move with spend, on top
-    bias_correction: bool = True  # shift levels by the held-out weeks' mean log miss
+    bias_correction: bool = False  # shift levels by the held-out weeks' mean log miss (see fit_account)
     spend_slope_prior: float = (
         -0.2
     )  # prior slope of log rate at own spend on log spend (pooling.spend_slope)

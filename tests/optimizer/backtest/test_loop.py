@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from optimizer.backtest import Knobs, make_market, new_world, run_policy, run_scenario
+from optimizer.backtest.loop import DROP_DAY
 from optimizer.backtest.policies import nightly
 from optimizer.models import ModelConfig
 from optimizer.sandbox.market import Market
@@ -46,3 +47,16 @@ def test_knobs_reach_the_nightly_policy(start: Market) -> None:
     proposal = nightly(world, 0)
     assert set(world.movable) <= set(proposal)
     assert sum(proposal[a] for a in world.movable) <= world.total
+
+
+def test_the_drop_strikes_the_same_ad_set_whatever_the_policy() -> None:
+    start = make_market("drop", 2, history_days=30, adsets=8)
+    struck = {}
+    for policy in ("fixed", "equal", "oracle"):
+        world = run_policy(start, "drop", policy, 2, DROP_DAY + 1)
+        assert world.target is not None
+        position = world.market._position[world.target]
+        before = start._model.set_cvr[position]
+        assert world.market._model.set_cvr[position] == pytest.approx(0.3 * before)
+        struck[policy] = world.target
+    assert len(set(struck.values())) == 1
