@@ -11,12 +11,13 @@ Three vectorised passes of the Laplace fitter (see :mod:`optimizer.models.laplac
 The elasticity's prior comes from the ad set's delivery curve (impressions vs spend day over day, see
 :mod:`optimizer.models.elasticity`), which conversions alone identify poorly and confound with drift once
 budgets react to performance; held-out weeks (:mod:`optimizer.models.drift`) measure how far the curve
-misses, and their mean miss shifts every level (fatigue that a recency-weighted fit lags behind) while
-the spread widens the posterior.
+misses; their spread widens the posterior, and their mean miss can shift every level
+(``bias_correction``, off by default: in a closed loop that miss is mostly selection, budgets raised where
+the estimate ran high, not a trend, and shifting every level made the allocator under-spend).
 
-Recent days weigh more (exponential half-life): performance drifts and creatives fatigue. The drift is
-mostly mean-reverting, so the memory is long (60 days); what moves faster is read elsewhere: fatigue and
-auction drift from the clicks of each day (:mod:`optimizer.models.funnel`), a sudden break in one ad set
+Recent days weigh more (exponential half-life, 28 days: longer memories fit the sandbox's mean-reverting
+drift a little better but their 90% intervals covered under 85%); what moves faster is read elsewhere:
+fatigue and auction drift from the clicks of each day (:mod:`optimizer.models.funnel`), a sudden break in one ad set
 by a likelihood-ratio scan that down-weights the days before it (:mod:`optimizer.models.changepoint`).
 Pooling compares ad sets at a common spend: rates at each one's own spend are regressed on that spend
 first (:func:`optimizer.models.pooling.spend_slope`), so an ad set that is small because its budget was
@@ -60,7 +61,7 @@ _BEFORE_CHANGE = 0.02  # weight of the days before a detected change in an ad se
 class ModelConfig:
     """The model's knobs; every one is a plain value so a tuner (Optuna) can search over them."""
 
-    half_life_days: float | None = 60.0  # recency weighting; None weighs every day equally
+    half_life_days: float | None = 28.0  # recency weighting; None weighs every day equally
     prior_strength: float = 0.07  # pooled prior precision x this (sandbox loop + calibration)
     delay_horizon: int = 7  # days whose conversions may still be arriving
     completeness: Completeness | None = (
@@ -78,7 +79,9 @@ class ModelConfig:
     elasticity_prior: float = 0.5  # account-level prior mean of b before pooling
     delivery_elasticity: bool = True  # b's prior from impressions vs spend (models.elasticity)
     conversion_elasticity_sd: float = 0.05  # conversion rates' own move with spend, on top
-    bias_correction: bool = False  # shift levels by the held-out weeks' mean log miss (see fit_account)
+    bias_correction: bool = (
+        False  # shift levels by the held-out weeks' mean log miss (see fit_account)
+    )
     spend_slope_prior: float = (
         -0.2
     )  # prior slope of log rate at own spend on log spend (pooling.spend_slope)

@@ -36,7 +36,7 @@ def default_params(*, policy_knobs: bool) -> dict[str, float]:
     model, knobs = ModelConfig(), Knobs()
     params = {
         "prior_strength": model.prior_strength,
-        "half_life_days": float(model.half_life_days or 60.0),
+        "half_life_days": float(model.half_life_days or 28.0),
         "elasticity_prior": model.elasticity_prior,
     }
     if policy_knobs:
@@ -53,7 +53,7 @@ def knobs_from_params(params: dict[str, Any]) -> Knobs:
     model = replace(
         base,
         prior_strength=float(params.get("prior_strength", base.prior_strength)),
-        half_life_days=float(params.get("half_life_days", base.half_life_days or 60.0)),
+        half_life_days=float(params.get("half_life_days", base.half_life_days or 28.0)),
         elasticity_prior=float(params.get("elasticity_prior", base.elasticity_prior)),
     )
     knobs = Knobs(model=model)

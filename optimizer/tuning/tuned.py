@@ -55,7 +55,7 @@ def read_tuned(path: Path) -> Knobs:
         config = replace(
             base.model,
             prior_strength=float(model.get("prior_strength", base.model.prior_strength)),
-            half_life_days=float(model.get("half_life_days", base.model.half_life_days or 60.0)),
+            half_life_days=float(model.get("half_life_days", base.model.half_life_days or 28.0)),
             elasticity_prior=float(model.get("elasticity_prior", base.model.elasticity_prior)),
         )
         return Knobs(
