@@ -12,6 +12,7 @@ import logging
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import requests
@@ -72,7 +73,9 @@ def _nightly_runs(
     with Store(settings.db) as store:
         for night in range(nights):
             as_of = sandbox_today(url)
-            report = run_nightly(client, store, account, as_of=as_of, apply=True)
+            # the sandbox's nights are simulated days: Meta's hourly change limit runs on its clock
+            at = datetime.combine(as_of, time(3, 0), UTC)
+            report = run_nightly(client, store, account, as_of=as_of, apply=True, now=at)
             counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items()) if n)
             say(f"nightly {night + 1}/{nights} ({as_of}): {counts or 'no changes'}")
             if night < nights - 1:

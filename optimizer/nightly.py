@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -182,8 +182,14 @@ def run_nightly(
     progress: Progress | None = None,
     between_batches: BetweenBatches | None = None,
     batch_size: int = BATCH_SIZE,
+    now: datetime | None = None,
 ) -> NightlyReport:
-    """One night for one account; dry-run unless ``apply``. ``report.ok`` is False if any change failed."""
+    """One night for one account; dry-run unless ``apply``. ``report.ok`` is False if any change failed.
+
+    ``now`` is the moment the changes go out, for Meta's limit of 4 budget changes per object per hour:
+    the wall clock by default (a scheduler catching up five nights within the hour is refused the fifth
+    change); a simulation replaying several nights in a minute passes each night's simulated time.
+    """
     tell = progress or (lambda stage: None)
     run_id = run_id_for(account_id, as_of)
     clock = time.perf_counter()
@@ -214,7 +220,7 @@ def run_nightly(
         proposed,
         rec.policy,
         current_budgets=found.daily_budgets(rec.currency),
-        recent_changes=recent_budget_changes(store, account_id),
+        recent_changes=recent_budget_changes(store, account_id, now=now),
         adset_campaigns=found.campaign_of,
         daily_total=rec.daily_total,
     )

@@ -50,11 +50,18 @@ def plan(
 def recent_budget_changes(
     store: Store, account_id: str, now: datetime | None = None
 ) -> dict[str, int]:
-    """Budget changes adpilot applied per object within the last hour (Meta allows 4, then blocks)."""
-    since = (now or utcnow()) - BUDGET_WINDOW
+    """Budget changes adpilot applied per object in the hour before ``now`` (Meta allows 4, then blocks).
+
+    ``now`` defaults to the wall clock; a simulation passes its own time, and changes stamped after it
+    (applied in real time, later than the simulated moment) are not in that hour.
+    """
+    until = now or utcnow()
+    since = until - BUDGET_WINDOW
     counts: dict[str, int] = {}
     for entry in store.audit_entries(account_id=account_id):
-        if entry.field != "daily_budget" or entry.applied_at is None or entry.applied_at < since:
+        if entry.field != "daily_budget" or entry.applied_at is None:
+            continue
+        if not since <= entry.applied_at <= until:
             continue
         if entry.status in (AuditStatus.APPLIED.value, AuditStatus.ROLLED_BACK.value):
             counts[entry.object_id] = counts.get(entry.object_id, 0) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -219,3 +219,19 @@ def test_a_monthly_budget_is_paced_into_the_nights_total(night: Callable[..., Ni
     expected = pace_policy(policy, spent, today).daily_total
     assert per_day - 1 <= expected <= per_day + 1
     assert sum(Decimal(str(v)) for v in rec.table["recommended_budget"]) <= expected
+
+
+def test_a_simulation_passing_its_own_time_is_not_held_to_the_wall_clock_hour(
+    night: Callable[..., Night],
+) -> None:
+    n = night()
+    reports = []
+    for _ in range(5):  # five simulated nights, a day apart on the sandbox's timeline
+        at = datetime.combine(n.sandbox.market.today, time(3, 0), UTC)
+        reports.append(n.run(apply=True, now=at))
+        n.sandbox.market.advance(1)
+        n.sandbox.clock.advance(86_400)  # the sandbox's API clock moves with its market
+    assert all(r.ok for r in reports)
+    fifth = n.store.audit_entries(run_id=reports[-1].run_id)
+    assert not any("in the last hour" in (e.reason or "") for e in fifth)
+    assert any(e.status == "applied" for e in fifth)

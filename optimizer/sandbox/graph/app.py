@@ -246,6 +246,7 @@ class GraphApp:
         if action == "advance" and request.method == "POST":
             days = parse_int(request.first("days") or "1", "days", low=0, high=3660) or 0
             self.market.advance(days)
+            self.clock.advance(days * 86_400.0)  # hourly and daily windows see the days pass
             self._rows_cache.clear()
             return GraphResponse(200, {"today": self.market.today.isoformat(), "advanced": days})
         if action == "status" and request.method == "GET":

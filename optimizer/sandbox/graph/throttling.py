@@ -35,13 +35,27 @@ class Clock(Protocol):
         """The current time in seconds."""
         ...
 
+    def advance(self, seconds: float) -> None:
+        """Move time forward (the market simulated days: its rolling windows must see them pass)."""
+        ...
+
 
 class SystemClock:
-    """Wall-clock time."""
+    """Wall-clock time, plus whatever simulated time the market has been advanced by."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
 
     def now(self) -> float:
-        """``time.time()``."""
-        return time.time()
+        """``time.time()`` plus the simulated time added by :meth:`advance`."""
+        with self._lock:
+            return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Jump forward: a day of market simulated is a day of API time."""
+        with self._lock:
+            self._offset += seconds
 
 
 class ManualClock:

@@ -97,6 +97,21 @@ def test_fifth_budget_change_within_an_hour_is_code_17(sandbox: Sandbox, sdk: No
     assert sandbox.market.adsets[adset_id].daily_budget == 9999
 
 
+def test_advancing_the_market_a_day_moves_the_api_clock_past_the_hour(
+    sandbox: Sandbox, sdk: None
+) -> None:
+    use(sandbox.url)
+    adset_id = _own_budget_adsets(sandbox)[0]
+    for step in range(4):
+        AdSet(adset_id).api_update(params={"daily_budget": 3000 + step})
+    before = sandbox.clock.now()
+    answer = requests.post(f"{sandbox.url}/_sandbox/advance", data={"days": 1}, timeout=30)
+    assert answer.status_code == 200
+    assert sandbox.clock.now() - before >= 86_400
+    AdSet(adset_id).api_update(params={"daily_budget": 9999})  # a simulated day later: allowed
+    assert sandbox.market.adsets[adset_id].daily_budget == 9999
+
+
 def test_batch_update_with_callbacks_and_a_failing_item(sandbox: Sandbox, sdk: None) -> None:
     api = use(sandbox.url)
     ids = _own_budget_adsets(sandbox)[:3]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -11,6 +12,7 @@ from optimizer.sandbox.graph.throttling import (
     ADS_MANAGEMENT,
     ManualClock,
     Quotas,
+    SystemClock,
     UsageTracker,
 )
 from optimizer.sandbox.graph.wire import GraphError
@@ -110,3 +112,11 @@ def test_only_real_quota_blocks_show_a_wait_on_later_answers() -> None:
     assert (
         _eta(quota.headers(ACCOUNT, insights=True), ADS_INSIGHTS) == 60
     )  # still refused: the wait shows
+
+
+def test_the_system_clock_is_the_wall_clock_plus_simulated_days() -> None:
+    clock = SystemClock()
+    wall = time.time()
+    assert abs(clock.now() - wall) < 5
+    clock.advance(2 * 86_400)
+    assert clock.now() - time.time() == pytest.approx(2 * 86_400, abs=5)
