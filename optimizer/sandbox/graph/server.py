@@ -7,10 +7,12 @@ A dropped-connection fault closes the socket without writing a byte.
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from optimizer.errors import InputError
 from optimizer.sandbox.graph.app import GraphApp
 from optimizer.sandbox.graph.wire import invalid_parameter
 
@@ -103,7 +105,15 @@ class SandboxServer:
     def start(self) -> str:
         """Bind and serve in the background; returns the base URL."""
         if self._server is None:
-            self._server = _Server((self.host, self.port), self.app)
+            try:
+                self._server = _Server((self.host, self.port), self.app)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise InputError(
+                    f"port {self.port} on {self.host} is already in use (another sandbox, or an "
+                    "earlier `make run` still running?): pick another with --port, or make run PORT=..."
+                ) from None
             self._thread = threading.Thread(
                 target=self._server.serve_forever, args=(0.05,), name="graph-sandbox", daemon=True
             )

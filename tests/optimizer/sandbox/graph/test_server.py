@@ -6,8 +6,10 @@ import http.client
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
+from optimizer.errors import InputError
 from optimizer.sandbox.graph import GraphApp, SandboxServer
 from tests.optimizer.sandbox.graph.conftest import TOKEN, Sandbox, small_market
 
@@ -53,6 +55,12 @@ def test_start_stop_releases_the_port() -> None:
         assert again.start() == url  # the same port binds again at once
     finally:
         again.stop()
+
+
+def test_a_port_in_use_is_a_clear_error_not_a_traceback(sandbox: Sandbox) -> None:
+    port = int(sandbox.url.rsplit(":", 1)[1])
+    with pytest.raises(InputError, match=f"port {port} on 127.0.0.1 is already in use"):
+        SandboxServer(GraphApp(small_market(days=3)), port=port).start()
 
 
 def test_malformed_requests_get_json_errors(sandbox: Sandbox) -> None:
