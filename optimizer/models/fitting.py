@@ -17,8 +17,9 @@ the estimate ran high, not a trend, and shifting every level made the allocator 
 
 Recent days weigh more (exponential half-life, 28 days: longer memories fit the sandbox's mean-reverting
 drift a little better but their 90% intervals covered under 85%); what moves faster is read elsewhere:
-fatigue and auction drift from the clicks of each day (:mod:`optimizer.models.funnel`), a sudden break in one ad set
-by a likelihood-ratio scan that down-weights the days before it (:mod:`optimizer.models.changepoint`).
+fatigue and auction drift from the clicks of each day (:mod:`optimizer.models.funnel`), a sudden break in
+one ad set by a likelihood-ratio scan that down-weights the days before it
+(:mod:`optimizer.models.changepoint`).
 Pooling compares ad sets at a common spend: rates at each one's own spend are regressed on that spend
 first (:func:`optimizer.models.pooling.spend_slope`), so an ad set that is small because its budget was
 cut is not judged by the per-dollar rate of big ones. An ad set that cannot be fitted (no spend, a single

@@ -6,6 +6,10 @@ estimates and their sampling variances. Each ad set's prior is its campaign mean
 set itself (leave-one-out), so its own data is not counted twice; an ad set with no data gets the campaign
 (or account) prior, which is the cold start. ``strength`` scales the prior precision: 0.5 halves the pull
 toward the group, 2 doubles it.
+
+Ad sets are compared at a common spend: :func:`spend_slope` regresses the rates at each ad set's own spend
+on that spend first, and the fit pools what is left, so a budget cut does not read as a worse ad set.
+:func:`between_variance` is the method-of-moments step on its own (order values pool with it too).
 """
 
 from __future__ import annotations
