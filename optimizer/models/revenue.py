@@ -3,9 +3,9 @@
 Order values are Gamma(k, beta) with a shape k shared by the account (estimated from how daily revenue
 spreads around conversions x mean) and a rate beta ~ Gamma(a0, b0) per ad set whose prior mean order value
 is the campaign's, with a weight (orders' worth) from how far the account's ad sets really differ
-(empirical Bayes: ad sets that differ a lot keep their own means). The posterior after N conversions worth R is Gamma(a0 + kN, b0 + R), so the mean order
-value k / beta has the exact mean k (b0 + R) / (a0 + kN - 1) and log-moments from digamma and trigamma:
-closed forms, no sampling.
+(empirical Bayes: ad sets that differ a lot keep their own means). The posterior after N conversions
+worth R is Gamma(a0 + kN, b0 + R), so the mean order value k / beta has the exact mean
+k (b0 + R) / (a0 + kN - 1) and log-moments from digamma and trigamma: closed forms, no sampling.
 """
 
 from __future__ import annotations
