@@ -6,6 +6,7 @@ Open one with ``Store(url)`` (SQLite file by default, PostgreSQL by URL); write 
 
 from optimizer.store import experiments as experiments  # noqa: F401  (tables for create_all)
 from optimizer.store.audit import TRANSITIONS, AuditEntry, AuditStatus
+from optimizer.store.budgets import BudgetObservation
 from optimizer.store.entities import DEFAULT_PURCHASE_ACTION, Account, Ad, AdSet, Campaign, Creative
 from optimizer.store.insights import DailyInsight, InsightLevel, LifetimeInsight
 from optimizer.store.runs import SyncRun, SyncStatus
@@ -20,6 +21,7 @@ __all__ = [
     "AdSet",
     "AuditEntry",
     "AuditStatus",
+    "BudgetObservation",
     "Campaign",
     "Creative",
     "DailyInsight",

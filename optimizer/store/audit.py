@@ -111,7 +111,7 @@ def record(
         "applied_at": None,
     }
     table = AuditEntry.__table__  # type: ignore[attr-defined]
-    insert_missing(session, table, row, ["run_id", "object_id", "field"])
+    insert_missing(session, table, [row], ["run_id", "object_id", "field"])
     stmt = select(AuditEntry).where(
         table.c.run_id == run_id, table.c.object_id == object_id, table.c.field == field
     )

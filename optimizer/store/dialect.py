@@ -106,13 +106,14 @@ def upsert(
 
 
 def insert_missing(
-    session: Session, table: Table, row: Mapping[str, Any], keys: Sequence[str]
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
 ) -> None:
-    """Insert ``row`` unless a row with the same ``keys`` exists; the existing row is left untouched."""
-    stmt = (
-        _insert(session, table).values(dict(row)).on_conflict_do_nothing(index_elements=list(keys))
-    )
-    session.execute(stmt)
+    """Insert each of ``rows`` unless a row with the same ``keys`` exists; existing rows are left as they are."""
+    if not rows:
+        return
+    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    for chunk in _chunks(rows, CHUNK_ROWS):
+        session.execute(stmt, [dict(row) for row in chunk])
 
 
 def table_columns(engine: Engine) -> dict[str, set[str]]:

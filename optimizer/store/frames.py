@@ -2,10 +2,13 @@
 
 ``insights_frame`` keeps money as Decimal (it is what the store holds, exact) and counts as nullable
 integers (``Int64``: <NA> where unknown, None for unknown money); ``history`` is the analysis
-frame the response models take, so it is all floats with NaN for unknown values. ``daily_budget`` in the
-history is the ad set's CURRENT daily budget in major units (the store keeps no budget history; the audit
-log does), NaN where the ad set has none (campaign budget optimisation, or a lifetime budget); the extra
-columns ``bid_amount``, ``campaign_budget`` and ``bid_strategy`` follow the same rule.
+frame the response models take, so it is all floats with NaN for unknown values.
+
+``daily_budget`` in the history is the ad set's daily budget in force that day, in major units, as syncs
+observed it (:mod:`optimizer.store.budgets`): days before the first sync get the first observation, and
+the days since the sync before last get the current budget (what the allocator moves from). NaN where the
+ad set has none (campaign budget optimisation, or a lifetime budget); ``bid_amount`` and
+``campaign_budget`` follow the same rule, and ``bid_strategy`` is the current one.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import BigInteger, Select, select, type_coerce
 from sqlalchemy.orm import Session
 
 from optimizer.money import MICROS, offset
+from optimizer.store.budgets import BudgetObservation
 from optimizer.store.entities import Account, AdSet, Campaign
 from optimizer.store.insights import DailyInsight, InsightLevel, LifetimeInsight
 
@@ -127,7 +131,52 @@ def history(
     for column in ("impressions", "clicks", "conversions"):
         frame[column] = pd.to_numeric(raw[column], errors="raise").astype("float64")
     offsets = raw["currency"].map(lambda code: float(offset(code))).astype("float64")
+    _in_force(session, account_id, raw)
     for column in ("daily_budget", "bid_amount", "campaign_budget"):
         minor = pd.to_numeric(raw[column], errors="raise").astype("float64")
         frame[column] = minor / offsets
     return frame
+
+
+def _in_force(session: Session, account_id: str, raw: pd.DataFrame) -> None:
+    """Replace current budgets in ``raw`` by those in force each day, where a sync observed them.
+
+    The budget in force on day d is the first observation dated after d (see :mod:`.budgets`), except that
+    each object's latest observation gives way to its current budget: the latest days then show what is in
+    force now (what the allocator moves from, even after tonight's changes), older days what they had.
+    """
+    table = BudgetObservation.__table__  # type: ignore[attr-defined]
+    stmt = select(
+        table.c.object_id, table.c.observed, table.c.level, table.c.daily_budget, table.c.bid_amount
+    ).where(table.c.account_id == account_id)
+    seen = pd.DataFrame(
+        [tuple(row) for row in session.execute(stmt)],
+        columns=["object_id", "observed", "level", "daily_budget", "bid_amount"],
+    )
+    if seen.empty or raw.empty:
+        return
+    seen["observed"] = pd.to_datetime(seen["observed"]).astype("datetime64[ns]")
+    seen = seen.sort_values("observed", kind="stable")
+    after = pd.to_datetime(raw["date"]).astype("datetime64[ns]") + pd.Timedelta(days=1)
+    for level, key, targets in (
+        ("adset", "adset_id", {"daily_budget": "daily_budget", "bid_amount": "bid_amount"}),
+        ("campaign", "campaign_id", {"daily_budget": "campaign_budget"}),
+    ):
+        observed = seen[seen["level"] == level]
+        latest = observed.groupby("object_id")["observed"].transform("max")
+        observed = observed[observed["observed"] < latest]  # the latest: the current budget instead
+        if observed.empty:
+            continue
+        left = pd.DataFrame({"row": raw.index, "after": after, "object_id": raw[key].astype(str)})
+        matched = pd.merge_asof(
+            left.sort_values("after", kind="stable"),
+            observed.drop(columns="level"),
+            left_on="after",
+            right_on="observed",
+            by="object_id",
+            direction="forward",
+        ).set_index("row")
+        found = matched["observed"].notna()
+        rows = matched.index[found]
+        for source, target in targets.items():
+            raw.loc[rows, target] = matched.loc[rows, source].astype("float64")

@@ -23,7 +23,8 @@ from optimizer.config import default_db_url
 from optimizer.errors import InputError
 from optimizer.store import audit, frames, specs, writes
 from optimizer.store.audit import AuditEntry, AuditStatus
-from optimizer.store.dialect import make_engine, normalize_url
+from optimizer.store.budgets import BudgetObservation
+from optimizer.store.dialect import insert_missing, make_engine, normalize_url
 from optimizer.store.entities import Account, Ad, AdSet, Campaign, Creative
 from optimizer.store.experiments import Experiment, ExperimentArm
 from optimizer.store.insights import DailyInsight, LifetimeInsight
@@ -115,6 +116,25 @@ class Store:
         clean = validate_rows("creatives", specs.CREATIVE, rows)
         writes.require(session, "creatives", clean, "account_id", Account)
         return writes.write(session, Creative, clean, ["id"])
+
+    def observe_budgets(
+        self, session: Session, account_id: str, observed: date, campaigns: Rows, adsets: Rows
+    ) -> int:
+        """Record the budgets of stored ``campaigns`` and ``adsets`` rows as seen on ``observed``.
+
+        The first observation of a day is kept (see :mod:`optimizer.store.budgets`); returns rows offered.
+        """
+        rows = [
+            {
+                "object_id": str(row["id"]), "observed": observed, "account_id": account_id,
+                "level": level, "daily_budget": row.get("daily_budget"),
+                "bid_amount": row.get("bid_amount") if level == "adset" else None,
+            }
+            for level, items in (("campaign", campaigns), ("adset", adsets))
+            for row in items
+        ]  # fmt: skip
+        insert_missing(session, table_of(BudgetObservation), rows, ["object_id", "observed"])
+        return len(rows)
 
     def upsert_insights(self, session: Session, rows: Rows) -> int:
         """Daily insights by (level, object_id, date): a re-pulled day replaces the stored one (restatement).

@@ -115,8 +115,9 @@ def sync_account(
     account = account_record(client.account(account_id))
     known = store.account(account.id)
     configured = purchase_action or (known.purchase_action_type if known else None)
+    today = today or account_today(account.timezone_name)
     window = sync_window(
-        today or account_today(account.timezone_name),
+        today,
         since=since,
         until=until,
         last_synced=store.last_synced_until(account.id),
@@ -138,6 +139,7 @@ def sync_account(
                 insights_mode,
                 report,
                 progress,
+                today,
             )
     except AdpilotError as exc:
         _account_costs(client, report, calls_before)
@@ -176,6 +178,7 @@ def _pull(
     insights_mode: str,
     report: SyncReport,
     progress: Progress | None,
+    today: date,
 ) -> None:
     aid = account.id
     tell = progress or (lambda stage, n: None)
@@ -206,6 +209,7 @@ def _pull(
     store.upsert_accounts(session, [{**asdict(account), "purchase_action_type": action}])
     for edge, _, _, upsert in entity_edges:
         report.entities[edge] = upsert(session, pulled[edge])
+    store.observe_budgets(session, aid, today, pulled["campaigns"], pulled["adsets"])
     for level, stream in insight_streams:
         written = 0
         records = (

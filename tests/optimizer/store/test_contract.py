@@ -318,6 +318,43 @@ def test_history_budget_uses_the_currency_offset(store: Store) -> None:
     assert (row["daily_budget"], row["spend"], row["revenue"]) == (5000.0, 5000.0, 12000.0)
 
 
+def test_history_shows_the_budget_in_force_each_day_as_syncs_observed_it(store: Store) -> None:
+    seed(store)
+    _insights(store, window_rows(days=5))  # START .. START+4
+    tree = entity_rows()
+
+    def observe(day: int, s1: int, s2: int, cbo: int) -> None:
+        adsets = [{**a, "daily_budget": {"s1": s1, "s2": s2}.get(a["id"])} for a in tree["adsets"]]
+        campaigns = [
+            {**c, "daily_budget": cbo if c["id"] == "c2" else None} for c in tree["campaigns"]
+        ]
+        with store.transaction() as session:
+            store.upsert_adsets(session, adsets)
+            store.upsert_campaigns(session, campaigns)
+            store.observe_budgets(session, ACCOUNT, START + timedelta(days=day), campaigns, adsets)
+
+    observe(2, 1000, 2000, 10000)  # a sync on day 2 sees what ran on day 1
+    observe(2, 9999, 9999, 99999)  # a second sync that day (after tonight's changes) is not "day 1"
+    observe(4, 1100, 2200, 11000)  # on day 4: what ran on day 3
+    observe(5, 1200, 2400, 12000)  # the latest: current budgets (as the entities now say)
+    frame = store.history(ACCOUNT)
+    s1 = frame[frame["adset_id"] == "s1"]["daily_budget"]
+    # days 0-1: the first observation; 2-3: day 4's; day 4: the latest = the current budget
+    assert list(s1) == [10.0, 10.0, 11.0, 11.0, 12.0]
+    s2 = frame[frame["adset_id"] == "s2"]["daily_budget"]
+    assert list(s2) == [20.0, 20.0, 22.0, 22.0, 24.0]
+    cbo = frame[frame["adset_id"] == "s3"]["campaign_budget"]
+    assert list(cbo) == [100.0, 100.0, 110.0, 110.0, 120.0]
+    assert frame[frame["adset_id"] == "s3"]["daily_budget"].isna().all()
+
+
+def test_history_without_observations_keeps_the_current_budget(store: Store) -> None:
+    seed(store)
+    _insights(store, window_rows(days=3))
+    frame = store.history(ACCOUNT)
+    assert set(frame[frame["adset_id"] == "s1"]["daily_budget"]) == {50.0}
+
+
 # -- sync runs ----------------------------------------------------------------------------------
 
 

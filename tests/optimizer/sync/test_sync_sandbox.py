@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 import pytest
 import requests
 from sqlmodel import select
@@ -204,3 +205,30 @@ def test_a_malformed_row_fails_the_run_and_keeps_what_was_stored(
         sync_account(client, store, sandbox.account_id, today=sandbox.market.today)
     assert totals_from_store(store, "adset") == before
     assert store.sync_runs(sandbox.account_id)[0].status == "failed"
+
+
+def test_budgets_each_sync_sees_become_the_budgets_in_force_each_day(
+    sandbox: RunningSandbox, store: Store
+) -> None:
+    """Three nights: sync, then a budget edit; the history dates each budget to the days it ran."""
+    market = sandbox.market
+    client = client_for(sandbox)
+    adset_id = next(a.id for a in market.adsets.values() if a.daily_budget and a.status == "ACTIVE")
+    first_day = market.today
+    seen = []
+    for edit in (1.5, 0.5, None):
+        sync_account(client, store, sandbox.account_id, today=market.today)
+        seen.append(market.adsets[adset_id].daily_budget)
+        if edit is not None:
+            market.update(adset_id, {"daily_budget": int(seen[-1] * edit)})
+            market.advance(1)
+    history = store.history(sandbox.account_id)
+    budget = history[history["adset_id"] == adset_id].set_index("date")["daily_budget"] * 100
+    day = pd.Timestamp(first_day)
+    assert (
+        budget[day - pd.Timedelta(days=5)] == seen[0]
+    )  # before the first sync: the first observation
+    assert budget[day - pd.Timedelta(days=1)] == seen[0]  # the day before the first sync
+    assert budget[day] == seen[1]  # ran after the first edit, seen by the second sync
+    assert budget[day + pd.Timedelta(days=1)] == seen[2]  # the latest day: the current budget
+    assert market.adsets[adset_id].daily_budget == seen[2] != seen[1] != seen[0]
