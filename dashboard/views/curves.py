@@ -49,7 +49,10 @@ for column, mark in zip(st.columns(max(len(marked), 1)), marked, strict=False):
         f"{mark.label.capitalize()} spend {mark.spend:,.2f} {ctx.currency}/day · marginal return "
         f"{ratio(mark.marginal, 3)} {unit} per extra {ctx.currency}"
     )
-status = "fitted on its own data" if fit.status == "fitted" else f"prior only: {fit.reason}"
+if fit.status == "fitted":  # a fitted ad set's reason flags a detected change or no conversions yet
+    status = "fitted on its own data" + (f" ({fit.reason})" if fit.reason else "")
+else:
+    status = f"prior only: {fit.reason}"
 st.caption(
     f"{status}; {fit.days} days; elasticity {fit.mean[1]:.2f}; mean order value "
     f"{fit.order_value:,.2f} {ctx.currency}; band: 90% credible interval of the expected daily {outcome}."
