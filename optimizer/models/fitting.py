@@ -43,7 +43,7 @@ from optimizer.models.drift import Refit, drift_variance
 from optimizer.models.elasticity import DeliveryElasticity, delivery_elasticity
 from optimizer.models.funnel import funnel_offset
 from optimizer.models.history import validate_history
-from optimizer.models.laplace import fit_laplace
+from optimizer.models.laplace import LaplaceFit, fit_laplace
 from optimizer.models.pooling import pooled_prior, spend_slope
 from optimizer.models.posterior import FitResult, FitStatus
 from optimizer.models.revenue import fit_order_value
@@ -293,40 +293,9 @@ def fit_account(
         completeness = estimate_completeness(y[young], expected, lag[young], horizon=horizon)
 
     informative = np.bincount(group[m_idx], minlength=n_groups) > 0
-    # rates at each ad set's own spend, levelled to a common spend before pooling (see spend_slope)
-    first_var = np.diagonal(first.cov, axis1=1, axis2=2)
-    log_ref = np.log(s_ref)
-    slope = spend_slope(
-        first.mode[:, 0], first_var[:, 0], log_ref, informative & usable,
-        prior_mean=config.spend_slope_prior, prior_sd=config.spend_slope_sd,
-    )  # fmt: skip
-    shift = slope.slope * (log_ref - slope.centre)
-    levelled = first.mode.copy()
-    levelled[:, 0] -= shift
-    prior = pooled_prior(
-        levelled,
-        np.diagonal(first.cov, axis1=1, axis2=2),
-        informative & usable,
-        campaign,
-        n_campaigns,
-        base_mean=base_mean,
-        base_var=_BASE_VAR,
-        floor_var=_FLOOR_VAR,
-        strength=config.prior_strength,
+    prior_mean, prior_var = _priors(
+        first, s_ref, informative & usable, campaign, n_campaigns, base_mean, measured, config
     )
-    prior_mean = prior.mean.copy()
-    prior_var = prior.var.copy()
-    prior_mean[:, 0] += shift
-    prior_var[:, 0] += slope.var * (log_ref - slope.centre) ** 2
-    delivery = _delivery_prior(measured, config)
-    if delivery is not None:  # two sources on b: other ad sets' conversions, this one's delivery
-        known, b_mean, b_var = delivery
-        precision = 1.0 / prior_var[known, 1] + 1.0 / b_var[known]
-        prior_mean[known, 1] = (
-            prior_mean[known, 1] / prior_var[known, 1] + b_mean[known] / b_var[known]
-        ) / precision
-        prior_var[known, 1] = 1.0 / precision
-    prior_mean[:, 1] = np.clip(prior_mean[:, 1], *_ELASTICITY)
     prior_prec = np.zeros((n_groups, 3, 3))
     for j in range(3):
         prior_prec[:, j, j] = 1.0 / prior_var[:, j]
@@ -425,6 +394,55 @@ def fit_account(
             days=int(days[i]),
         )
     return AccountFit(results, completeness, weekday_t, phi, as_of, drift, bias)
+
+
+def _priors(
+    first: LaplaceFit,
+    s_ref: np.ndarray,
+    informative: np.ndarray,
+    campaign: np.ndarray,
+    n_campaigns: int,
+    base_mean: np.ndarray,
+    measured: DeliveryElasticity,
+    config: ModelConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each ad set's prior (means, variances; G x 3) from the first pass: pooled by campaign and account
+    at a common spend, with the elasticity's prior sharpened by the ad set's own delivery slope."""
+    # rates at each ad set's own spend, levelled to a common spend before pooling (see spend_slope)
+    first_var = np.diagonal(first.cov, axis1=1, axis2=2)
+    log_ref = np.log(s_ref)
+    slope = spend_slope(
+        first.mode[:, 0], first_var[:, 0], log_ref, informative,
+        prior_mean=config.spend_slope_prior, prior_sd=config.spend_slope_sd,
+    )  # fmt: skip
+    shift = slope.slope * (log_ref - slope.centre)
+    levelled = first.mode.copy()
+    levelled[:, 0] -= shift
+    prior = pooled_prior(
+        levelled,
+        first_var,
+        informative,
+        campaign,
+        n_campaigns,
+        base_mean=base_mean,
+        base_var=_BASE_VAR,
+        floor_var=_FLOOR_VAR,
+        strength=config.prior_strength,
+    )
+    prior_mean = prior.mean.copy()
+    prior_var = prior.var.copy()
+    prior_mean[:, 0] += shift
+    prior_var[:, 0] += slope.var * (log_ref - slope.centre) ** 2
+    delivery = _delivery_prior(measured, config)
+    if delivery is not None:  # two sources on b: other ad sets' conversions, this one's delivery
+        known, b_mean, b_var = delivery
+        precision = 1.0 / prior_var[known, 1] + 1.0 / b_var[known]
+        prior_mean[known, 1] = (
+            prior_mean[known, 1] / prior_var[known, 1] + b_mean[known] / b_var[known]
+        ) / precision
+        prior_var[known, 1] = 1.0 / precision
+    prior_mean[:, 1] = np.clip(prior_mean[:, 1], *_ELASTICITY)
+    return prior_mean, prior_var
 
 
 def _delivery_prior(
