@@ -94,7 +94,6 @@ def run_experiment(
             result = None
             for _ in range(21):
                 requests.post(f"{url}/_sandbox/advance", data={"days": 1}, timeout=30)
-                clock.advance(86_400)
                 result = step(store, client, experiment_id, today=market.today, storage=storage)
                 if result.concluded:
                     break

@@ -131,9 +131,8 @@ def marks(
     ]
     if campaign is None or not len(unit) or adset_id not in posteriors:
         return None, None
-    members = [a for a, c in campaign_of.items() if c == campaign and a in posteriors]
-    total_ref = sum(posteriors[a].reference_spend for a in members)
-    share = posteriors[adset_id].reference_spend / total_ref if total_ref > 0 else 0.0
+    _, shares = unit_members(campaign, "campaign", posteriors, campaign_of)
+    share = shares.get(adset_id, 0.0)
     row = unit.iloc[0]
     return float(row["current_budget"]) * share, float(row["recommended_budget"]) * share
 
@@ -151,7 +150,7 @@ def _draws(
     fit: FitResult, spends: tuple[float, float], n: int, rng: np.random.Generator, revenue: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """The same ``n`` posterior draws of expected daily outcome evaluated at two spends."""
-    params = rng.multivariate_normal(np.asarray(fit.mean), np.asarray(fit.cov), size=n)
+    params = fit.sample(n, rng)
     scale = np.ones(n)
     if revenue:
         log_value = rng.normal(fit.order_value_log_mean, np.sqrt(fit.order_value_log_var), size=n)

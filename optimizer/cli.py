@@ -128,6 +128,7 @@ def import_csv_command(
     from pathlib import Path
 
     from optimizer.importers import BUNDLED, bundled, import_csv
+    from optimizer.importers.ab_campaigns import MissingMetricsWarning
     from optimizer.store import Store
 
     with _failures():
@@ -136,7 +137,8 @@ def import_csv_command(
         files = [bundled(n) for n in BUNDLED] if paths == ["bundled"] else [Path(p) for p in paths]
         settings = _settings(db, None)
         with Store(settings.db) as store, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # each report lists its warnings; printed below
+            # each report lists its missing-metric warnings; they are printed below
+            warnings.simplefilter("ignore", MissingMetricsWarning)
             reports = import_csv(
                 store,
                 files,
@@ -380,7 +382,6 @@ def _nightly_fleet(
         read_account_file,
         require_postgres,
         run_fleet,
-        scheduler_address,
         visible_accounts,
     )
     from optimizer.fleet.table import fleet_table
@@ -390,7 +391,7 @@ def _nightly_fleet(
         if single is not None or (accounts is not None and all_accounts):
             raise InputError("nightly: give one of --account, --accounts FILE or --all-accounts")
         settings = _settings(db, sandbox)
-        address = scheduler_address(scheduler)
+        address = scheduler or None  # typer reads $ADPILOT_DASK_SCHEDULER too
         require_postgres(settings.db, workers, address)
         ids = read_account_file(accounts) if accounts else visible_accounts(connect(settings))
         night = _day(as_of, "--as-of")

@@ -186,9 +186,10 @@ def run_nightly(
 ) -> NightlyReport:
     """One night for one account; dry-run unless ``apply``. ``report.ok`` is False if any change failed.
 
-    ``now`` is the moment the changes go out, for Meta's limit of 4 budget changes per object per hour:
-    the wall clock by default (a scheduler catching up five nights within the hour is refused the fifth
-    change); a simulation replaying several nights in a minute passes each night's simulated time.
+    ``now`` is the moment the changes go out, stamped on them and counted for Meta's limit of 4 budget
+    changes per object per hour: the wall clock by default (a scheduler catching up five nights within
+    the hour is refused the fifth change); a simulation replaying several nights in a minute passes each
+    night's simulated time.
     """
     tell = progress or (lambda stage: None)
     run_id = run_id_for(account_id, as_of)
@@ -239,6 +240,7 @@ def run_nightly(
             account_id,
             between_batches=between_batches,
             batch_size=batch_size,
+            applied_at=now,
         )
         lap("apply")
     report.rows = _rows(rec, store.audit_entries(run_id=run_id), checked_ids=planned)

@@ -52,8 +52,7 @@ def recent_budget_changes(
 ) -> dict[str, int]:
     """Budget changes adpilot applied per object in the hour before ``now`` (Meta allows 4, then blocks).
 
-    ``now`` defaults to the wall clock; a simulation passes its own time, and changes stamped after it
-    (applied in real time, later than the simulated moment) are not in that hour.
+    ``now`` defaults to the wall clock; a simulation passes its own time (and stamps its changes with it).
     """
     until = now or utcnow()
     since = until - BUDGET_WINDOW

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from optimizer.apply.in_force import InForce, read_in_force
@@ -74,6 +75,7 @@ def _move(
     store: Store,
     moves: Sequence[tuple[int, AuditStatus, str]],
     entries: dict[int, AuditEntry],
+    applied_at: datetime | None,
 ) -> None:
     """Record each entry's new status; an applied one also updates the store's copy of the object.
 
@@ -83,7 +85,9 @@ def _move(
         return
     with store.transaction() as session:
         for entry_id, status, response in moves:
-            store.update_audit_status(session, entry_id, status, api_response=response)
+            store.update_audit_status(
+                session, entry_id, status, api_response=response, applied_at=applied_at
+            )
             entry = entries[entry_id]
             model = _MIRRORED.get(entry.object_type)
             if status is not AuditStatus.APPLIED or model is None or entry.after is None:
@@ -103,8 +107,13 @@ def push(
     in_force: InForce | None = None,
     batch_size: int = BATCH_SIZE,
     between_batches: BetweenBatches | None = None,
+    applied_at: datetime | None = None,
 ) -> ApplyReport:
-    """Apply the run's open entries; returns what happened (``report.ok`` is False if any failed)."""
+    """Apply the run's open entries; returns what happened (``report.ok`` is False if any failed).
+
+    ``applied_at`` stamps the applied entries (default: the wall clock; a simulation passes its own time,
+    the clock Meta's hourly budget-change limit is counted on).
+    """
     entries = store.audit_entries(run_id=run_id)
     report = ApplyReport(run_id)
     report.already = sum(e.status == AuditStatus.APPLIED.value for e in entries)
@@ -139,22 +148,21 @@ def push(
                     "outside this run since it was planned; left as it is",
                 )
             )
-    _move(store, moves, by_id)
+    _move(store, moves, by_id, applied_at)
     report.applied += report.found_in_force
     report.skipped += sum(1 for _, status, _ in moves if status is AuditStatus.SKIPPED)
     chunks = [to_send[i : i + batch_size] for i in range(0, len(to_send), batch_size)]
     for number, chunk in enumerate(chunks, start=1):
         batch_moves: list[tuple[int, AuditStatus, str]] = []
-        subject = {e.id: e for e in chunk}
         for outcome in send_batch(client, account_id, chunk):
             batch_moves.append((outcome.entry_id, outcome.status, outcome.response))
             if outcome.status is AuditStatus.APPLIED:
                 report.applied += 1
             else:
-                entry = subject[outcome.entry_id]
+                entry = by_id[outcome.entry_id]
                 report.failed += 1
                 report.failures.append(f"{entry.field} of {entry.object_id}: {outcome.response}")
-        _move(store, batch_moves, by_id)
+        _move(store, batch_moves, by_id, applied_at)
         report.batches += 1
         if between_batches is not None:
             between_batches(number, len(chunks))

@@ -10,7 +10,7 @@
 
 from optimizer.fleet.accounts import normalize_account_id, read_account_file, visible_accounts
 from optimizer.fleet.bucket import BucketShape
-from optimizer.fleet.cluster import dask_client, default_workers, scheduler_address
+from optimizer.fleet.cluster import dask_client, default_workers
 from optimizer.fleet.executor import Executor, InProcess, OnDask
 from optimizer.fleet.job import AccountJob, run_account
 from optimizer.fleet.lock import account_lock, lock_key, require_postgres
@@ -35,6 +35,5 @@ __all__ = [
     "require_postgres",
     "run_account",
     "run_fleet",
-    "scheduler_address",
     "visible_accounts",
 ]

@@ -39,7 +39,38 @@ class RateBudget(Protocol):
         ...
 
 
-class LocalBudget:
+Change = Callable[[BucketState, float], tuple[BucketState, float]]
+
+
+class _Budget:
+    """The wait loop and the pause, on top of one atomic read-change-write of the bucket (``_update``)."""
+
+    time_scale: float
+    sleep: Callable[[float], None]
+    shape: BucketShape | None
+
+    def _update(self, change: Change) -> float:
+        raise NotImplementedError
+
+    def acquire(self, calls: int = 1) -> float:
+        waited = 0.0
+        while True:
+            wait = self._update(lambda state, now: take(self.shape, state, now, calls))
+            if wait <= 0:
+                return waited
+            nap = min(wait / self.time_scale, MAX_NAP)
+            self.sleep(nap)
+            waited += nap * self.time_scale
+
+    def pause(self, seconds: float) -> None:
+        def later(state: BucketState, now: float) -> tuple[BucketState, float]:
+            until = max(state.paused_until, now + seconds)
+            return BucketState(state.tokens, state.stamp, until), 0.0
+
+        self._update(later)
+
+
+class LocalBudget(_Budget):
     """The budget of one process (threads share it): for a sequential run."""
 
     def __init__(
@@ -56,23 +87,13 @@ class LocalBudget:
     def _now(self) -> float:
         return time.time() * self.time_scale
 
-    def acquire(self, calls: int = 1) -> float:
-        waited = 0.0
-        while True:
-            with self._lock:
-                self._state, wait = take(self.shape, self._state, self._now(), calls)
-            if wait <= 0:
-                return waited
-            self.sleep(min(wait / self.time_scale, MAX_NAP))
-            waited += min(wait, MAX_NAP * self.time_scale)
-
-    def pause(self, seconds: float) -> None:
+    def _update(self, change: Change) -> float:
         with self._lock:
-            until = max(self._state.paused_until, self._now() + seconds)
-            self._state = BucketState(self._state.tokens, self._state.stamp, until)
+            self._state, wait = change(self._state, self._now())
+            return wait
 
 
-class PostgresBudget:
+class PostgresBudget(_Budget):
     """The budget shared by every worker through one row of ``adpilot_fleet_budget``."""
 
     def __init__(
@@ -102,7 +123,7 @@ class PostgresBudget:
     def close(self) -> None:
         self._conn.close()
 
-    def _update(self, change: Callable[[BucketState, float], tuple[BucketState, float]]) -> float:
+    def _update(self, change: Change) -> float:
         with self._lock, self._conn.transaction():
             row = self._conn.execute(
                 f"SELECT tokens, stamp, paused_until, extract(epoch FROM clock_timestamp()) * %s "
@@ -118,20 +139,3 @@ class PostgresBudget:
                     (new.tokens, new.stamp, new.paused_until, self.name),
                 )
             return wait
-
-    def acquire(self, calls: int = 1) -> float:
-        waited = 0.0
-        while True:
-            wait = self._update(lambda state, now: take(self.shape, state, now, calls))
-            if wait <= 0:
-                return waited
-            nap = min(wait / self.time_scale, MAX_NAP)
-            self.sleep(nap)
-            waited += nap * self.time_scale
-
-    def pause(self, seconds: float) -> None:
-        def later(state: BucketState, now: float) -> tuple[BucketState, float]:
-            until = max(state.paused_until, now + seconds)
-            return BucketState(state.tokens, state.stamp, until), 0.0
-
-        self._update(later)

@@ -8,13 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-SCHEDULER_ENV = "ADPILOT_DASK_SCHEDULER"
-
-
-def scheduler_address(option: str | None) -> str | None:
-    """``--scheduler``, else ``$ADPILOT_DASK_SCHEDULER``, else None (start a LocalCluster)."""
-    return option or os.environ.get(SCHEDULER_ENV) or None
-
 
 def default_workers() -> int:
     """One worker process per core: fitting is CPU-bound and the GIL keeps threads from sharing it."""

@@ -34,15 +34,12 @@ def find_changes(
     """Per ad set, the lag (days before the last day) the change began, or -1 for none found."""
     best = np.full(n_groups, -1)
     best_ratio = np.full(n_groups, threshold)
-    last = np.full(n_groups, -1)
-    np.maximum.at(last, group, np.where(lag >= 0, -lag, -(10**9)))  # -(smallest lag) per group
-    newest = -last
     for k in range(_MIN_DAYS - 1, max_lag):
         since = lag <= k
         obs = np.bincount(group[since], weights=observed[since], minlength=n_groups)
         exp = np.bincount(group[since], weights=expected[since], minlength=n_groups)
         days = np.bincount(group[since], minlength=n_groups)
-        ok = (exp > 0) & (days >= _MIN_DAYS) & (newest <= k)
+        ok = (exp > 0) & (days >= _MIN_DAYS)
         mean_day = np.where(days > 0, exp / np.maximum(days, 1), 0.0)
         inflation = 1.0 + (mean_day / dispersion if np.isfinite(dispersion) else 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):

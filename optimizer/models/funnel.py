@@ -53,14 +53,13 @@ def funnel_offset(
     np.add.at(c_grid, (group[use], day[use]), clicks[use])
     np.add.at(s_grid, (group[use], day[use]), weight[use])
     overall = c_grid.sum(axis=1) / np.maximum(s_grid.sum(axis=1), 1e-12)
-
-    def windowed(grid: np.ndarray, lo: np.ndarray, hi: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        cum = np.concatenate([np.zeros((n, 1)), np.cumsum(grid, axis=1)], axis=1)
-        return np.asarray(cum[rows, hi] - cum[rows, lo], dtype=float)
+    # running sums along the days, so any window's total is one subtraction
+    c_cum = np.concatenate([np.zeros((n, 1)), np.cumsum(c_grid, axis=1)], axis=1)
+    s_cum = np.concatenate([np.zeros((n, 1)), np.cumsum(s_grid, axis=1)], axis=1)
 
     def productivity(rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        c = windowed(c_grid, lo, hi, rows)
-        s = windowed(s_grid, lo, hi, rows)
+        c = c_cum[rows, hi] - c_cum[rows, lo]
+        s = s_cum[rows, hi] - s_cum[rows, lo]
         prior_s = _PRIOR_CLICKS / np.maximum(overall[rows], 1e-12)
         return np.asarray((c + _PRIOR_CLICKS) / (s + prior_s), dtype=float)
 

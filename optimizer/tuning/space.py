@@ -14,6 +14,7 @@ import optuna
 
 from optimizer.backtest import Knobs
 from optimizer.models import ModelConfig
+from optimizer.tuning.tuned import MODEL_KEYS, model_from
 
 __all__ = ["default_params", "knobs_from_params", "suggest"]
 
@@ -34,11 +35,7 @@ def suggest(trial: optuna.Trial, *, policy_knobs: bool) -> Knobs:
 def default_params(*, policy_knobs: bool) -> dict[str, float]:
     """Today's defaults as trial parameters: the first trial of every new study, the bar to beat."""
     model, knobs = ModelConfig(), Knobs()
-    params = {
-        "prior_strength": model.prior_strength,
-        "half_life_days": float(model.half_life_days or 28.0),
-        "elasticity_prior": model.elasticity_prior,
-    }
+    params = {k: float(getattr(model, k)) for k in MODEL_KEYS}
     if policy_knobs:
         params["exploration_share"] = knobs.exploration_share
         params["risk_quantile"] = (
@@ -49,14 +46,7 @@ def default_params(*, policy_knobs: bool) -> dict[str, float]:
 
 def knobs_from_params(params: dict[str, Any]) -> Knobs:
     """Knobs from trial parameters; a ``risk_quantile`` below 0.5 turns on the risk-averse quantile mode."""
-    base = ModelConfig()
-    model = replace(
-        base,
-        prior_strength=float(params.get("prior_strength", base.prior_strength)),
-        half_life_days=float(params.get("half_life_days", base.half_life_days or 28.0)),
-        elasticity_prior=float(params.get("elasticity_prior", base.elasticity_prior)),
-    )
-    knobs = Knobs(model=model)
+    knobs = Knobs(model=model_from(params))
     if "exploration_share" in params:
         knobs = replace(knobs, exploration_share=round(float(params["exploration_share"]), 4))
     quantile = float(params.get("risk_quantile", 0.5))

@@ -126,14 +126,13 @@ def tune(
 
 def _worker_share(
     objective: Objective, db_url: str, study_name: str, seed: int, trials: int, policy_knobs: bool
-) -> int:
+) -> None:
     """One Dask task: load the shared study and run its share of the trials (a process of its own)."""
     study = optuna.load_study(
         study_name=study_name, storage=optuna_storage(db_url),
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
     )  # fmt: skip
     _run_trials(study, objective, trials, policy_knobs)
-    return trials
 
 
 def tune_on_cluster(
@@ -154,7 +153,7 @@ def tune_on_cluster(
     """
     if trials < 1 or workers < 1:
         raise InputError(f"trials and workers must be at least 1, got {trials} and {workers}")
-    _, finished = _open_study(objective, db_url, study_name, seed, policy_knobs)
+    study, finished = _open_study(objective, db_url, study_name, seed, policy_knobs)
     shares = [trials // workers + (1 if k < trials % workers else 0) for k in range(workers)]
     futures = [
         client.submit(
@@ -171,5 +170,4 @@ def tune_on_cluster(
         if share
     ]
     client.gather(futures)
-    study = optuna.load_study(study_name=study_name, storage=optuna_storage(db_url))
-    return _result(study, study_name, policy_knobs)
+    return _result(study, study_name, policy_knobs)  # the workers' trials are read from the storage

@@ -8,6 +8,7 @@ and ``[policy]`` (exploration share, risk) plus a ``[study]`` note of where the 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,12 @@ from typing import Any
 from budgets import BudgetPolicy
 from optimizer.backtest import Knobs
 from optimizer.errors import InputError
+from optimizer.models import ModelConfig
 
-__all__ = ["apply_knobs", "read_tuned", "tuned_path", "write_tuned"]
+__all__ = ["MODEL_KEYS", "apply_knobs", "model_from", "read_tuned", "tuned_path", "write_tuned"]
 
-_MODEL_KEYS = ("prior_strength", "half_life_days", "elasticity_prior")
+#: The response model's knobs that tuning searches and the tuned file holds.
+MODEL_KEYS = ("prior_strength", "half_life_days", "elasticity_prior")
 _POLICY_KEYS = ("exploration_share", "risk", "risk_quantile")
 
 
@@ -38,7 +41,7 @@ def _value(value: Any) -> str:
 def write_tuned(path: Path, knobs: Knobs, study: dict[str, Any]) -> None:
     """Write ``knobs`` (and a note of the study) to ``path``."""
     lines = ["[study]"] + [f"{k} = {_value(v)}" for k, v in study.items()]
-    lines += ["", "[model]"] + [f"{k} = {_value(getattr(knobs.model, k))}" for k in _MODEL_KEYS]
+    lines += ["", "[model]"] + [f"{k} = {_value(getattr(knobs.model, k))}" for k in MODEL_KEYS]
     lines += ["", "[policy]"] + [f"{k} = {_value(getattr(knobs, k))}" for k in _POLICY_KEYS]
     path.write_text("\n".join(lines) + "\n")
 
@@ -52,20 +55,20 @@ def read_tuned(path: Path) -> Knobs:
     model, policy = data.get("model", {}), data.get("policy", {})
     base = Knobs()
     try:
-        config = replace(
-            base.model,
-            prior_strength=float(model.get("prior_strength", base.model.prior_strength)),
-            half_life_days=float(model.get("half_life_days", base.model.half_life_days or 28.0)),
-            elasticity_prior=float(model.get("elasticity_prior", base.model.elasticity_prior)),
-        )
         return Knobs(
-            model=config,
+            model=model_from(model),
             exploration_share=float(policy.get("exploration_share", base.exploration_share)),
             risk=str(policy.get("risk", base.risk)),
             risk_quantile=float(policy.get("risk_quantile", base.risk_quantile)),
         )
     except (TypeError, ValueError) as error:
         raise InputError(f"{path}: {error}") from error
+
+
+def model_from(values: Mapping[str, Any]) -> ModelConfig:
+    """The default model with whichever of :data:`MODEL_KEYS` ``values`` holds (as floats)."""
+    given: dict[str, Any] = {k: float(values[k]) for k in MODEL_KEYS if k in values}
+    return replace(ModelConfig(), **given)
 
 
 def apply_knobs(policy: BudgetPolicy, knobs: Knobs) -> BudgetPolicy:

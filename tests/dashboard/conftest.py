@@ -52,7 +52,6 @@ def run_experiment(sandbox: RunningSandbox, url: str, days: int = 4) -> int:
         for _ in range(days):
             answer = requests.post(f"{sandbox.url}/_sandbox/advance", data={"days": 1}, timeout=30)
             answer.raise_for_status()
-            sandbox.clock.advance(86_400)
             if step(
                 store, client, experiment_id, today=sandbox.market.today, storage=storage
             ).concluded:

@@ -48,10 +48,9 @@ class Lab:
         return self.sandbox.market.today  # type: ignore[no-any-return]
 
     def next_day(self) -> date:
-        """The market simulates today, the clock moves a day (budget-change limits roll over)."""
+        """The market simulates today; the sandbox moves its clock a day with it (budget-change limits roll over)."""
         answer = requests.post(f"{self.sandbox.url}/_sandbox/advance", data={"days": 1}, timeout=30)
         answer.raise_for_status()
-        self.sandbox.clock.advance(86_400)
         return self.today
 
 
