@@ -19,6 +19,7 @@ import pandas as pd
 from benchmarks.report import Section
 from optimizer.allocation import allocate
 from optimizer.allocation.benchmark import compare_with_slsqp, random_problem, time_allocation
+from optimizer.backtest import reported_history
 from optimizer.models import Calibration, ModelConfig, calibrate, pooled_coverage
 from optimizer.models.posterior import FitResult, FitStatus
 from optimizer.sandbox.market import Market, MarketConfig
@@ -82,16 +83,8 @@ def calibration(seeds: list[int], config: ModelConfig | None = None) -> list[Cal
     for seed in seeds:
         market = Market(MarketConfig(seed=seed, adsets=40, history_days=90))
         account = next(iter(market.accounts))
-        rows = market.metrics(account, market.config.first_day, market.today - timedelta(days=1))
-        history = pd.DataFrame(
-            {
-                "date": [r.date for r in rows], "adset_id": [r.adset_id for r in rows],
-                "campaign_id": [r.campaign_id for r in rows], "spend": [r.spend for r in rows],
-                "impressions": [r.impressions for r in rows], "clicks": [r.clicks for r in rows],
-                "conversions": [r.purchases for r in rows],
-                "revenue": [r.purchase_value for r in rows],
-            }
-        )  # fmt: skip
+        until = market.today - timedelta(days=1)
+        history = reported_history(market, account, market.config.first_day, until)
         results.append(
             calibrate(history, market.truth.expected_purchases, as_of=market.today, config=config)
         )

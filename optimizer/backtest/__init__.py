@@ -11,6 +11,7 @@ from optimizer.backtest.world import (
     history_frame,
     make_market,
     new_world,
+    reported_history,
 )
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "history_frame",
     "make_market",
     "new_world",
+    "reported_history",
     "run_policy",
     "run_scenario",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "history_frame",
     "make_market",
     "new_world",
+    "reported_history",
 ]
 
 START = date(2026, 1, 5)
@@ -108,10 +109,9 @@ def new_world(market: Market, seed: int, knobs: Knobs | None = None) -> World:
     return World(market, account_id, movable, total, knobs.policy(total, movable), seed, knobs)
 
 
-def history_frame(market: Market, account_id: str) -> pd.DataFrame:
-    """What the store would hold after a sync: per ad set and day, as reported today, with budgets now."""
-    until = market.today - timedelta(days=1)
-    since = max(START, until - timedelta(days=WINDOW_DAYS - 1))
+def reported_history(market: Market, account_id: str, since: date, until: date) -> pd.DataFrame:
+    """The market's report of ``since..until`` as a pull today sees it: one float row per ad set and day
+    (ads summed), the columns :func:`optimizer.models.validate_history` asks for."""
     rows = market.metrics(account_id, since, until)
     frame = pd.DataFrame(
         {
@@ -131,6 +131,15 @@ def history_frame(market: Market, account_id: str) -> pd.DataFrame:
     )
     frame["conversions"] = frame["conversions"].astype(float)
     frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def history_frame(market: Market, account_id: str) -> pd.DataFrame:
+    """What the store would hold after a sync: per ad set and day, as reported today, with budgets now."""
+    until = market.today - timedelta(days=1)
+    frame = reported_history(
+        market, account_id, max(START, until - timedelta(days=WINDOW_DAYS - 1)), until
+    )
     adsets = market.adsets
     frame["daily_budget"] = [(adsets[a].daily_budget or np.nan) / 100 for a in frame["adset_id"]]
     frame["bid_amount"] = [(adsets[a].bid_amount or np.nan) / 100 for a in frame["adset_id"]]
