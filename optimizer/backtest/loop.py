@@ -9,7 +9,6 @@ minus that spend.
 from __future__ import annotations
 
 import copy
-import time as clock
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -103,12 +102,11 @@ def run_policy(
 
 @dataclass(frozen=True)
 class LoopResult:
-    """Each policy's true profit over the run of one scenario and seed, and its wall time."""
+    """Each policy's true profit over the run of one scenario and seed."""
 
     scenario: str
     seed: int
     profits: dict[str, float]
-    seconds: dict[str, float]
 
     def share(self, policy: str) -> float:
         return self.profits[policy] / self.profits["oracle"]
@@ -123,9 +121,8 @@ def run_scenario(
 ) -> LoopResult:
     """Every policy in ``policies`` (the oracle included: shares are of it) on one scenario and seed."""
     start = make_market(scenario, seed)
-    profits, seconds = {}, {}
-    for policy in dict.fromkeys((*policies, "oracle")):
-        began = clock.perf_counter()
-        profits[policy] = run_policy(start, scenario, policy, seed, days, knobs).profit
-        seconds[policy] = clock.perf_counter() - began
-    return LoopResult(scenario, seed, profits, seconds)
+    profits = {
+        policy: run_policy(start, scenario, policy, seed, days, knobs).profit
+        for policy in dict.fromkeys((*policies, "oracle"))
+    }
+    return LoopResult(scenario, seed, profits)
