@@ -48,7 +48,7 @@ except SQLAlchemyError as exc:
         "server is running."
     )
     st.stop()
-accounts = loaders.accounts(store.url, version.split("#")[0])
+accounts = loaders.accounts(store.url, loaders.data_key(version))
 account = None
 if accounts:
     by_id = {a.id: a for a in accounts}

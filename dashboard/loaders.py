@@ -54,6 +54,11 @@ def store_for(url: str) -> Store:
     return Store(url)
 
 
+def data_key(version: str) -> str:
+    """The part of a :func:`data_version` that syncs change (insights, entities): curves, history."""
+    return version.split("#")[0]
+
+
 def data_version(store: Store) -> str:
     """A fingerprint of everything the pages show: ``insights#experiments#audit`` parts.
 
@@ -148,12 +153,16 @@ def next_day(store: Store, account_id: str) -> date | None:
 
 @st.cache_data(show_spinner="Fitting and allocating…", max_entries=8)
 def recommendation(url: str, version: str, account_id: str, policy_json: str) -> Recommendation:
-    """The nightly job's recommendation for the next day under the policy (given as its JSON)."""
+    """The nightly job's recommendation for the next day under the policy (given as its JSON).
+
+    Keyed on the whole data version: an apply changes the budgets in force and an experiment the ad sets
+    it holds, both of which the recommendation starts from.
+    """
     store = store_for(url)
     policy = BudgetPolicy.model_validate_json(policy_json)
     as_of = next_day(store, account_id)
     if as_of is None:
-        frame = history(url, version, account_id)
+        frame = history(url, data_key(version), account_id)
         as_of = default_as_of(frame) or datetime.now(UTC).date()
     return recommend(store, account_id, as_of=as_of, policy=policy)
 
@@ -162,10 +171,11 @@ def recommendation(url: str, version: str, account_id: str, policy_json: str) ->
 def effects(url: str, version: str, account_id: str, policy_json: str) -> pd.DataFrame:
     """Expected change in daily revenue of each recommendation, with its 90% interval."""
     rec = recommendation(url, version, account_id, policy_json)
+    curves = data_key(version)  # an apply moves the budgets, not the curves: no refit
     return effects_frame(
         rec.table,
-        posteriors(url, version, account_id),
-        adset_campaigns(url, version, account_id),
+        posteriors(url, curves, account_id),
+        adset_campaigns(url, curves, account_id),
     )
 
 

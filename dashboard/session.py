@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.loaders import data_key
 from dashboard.settings import DashboardSettings
 from optimizer.store import Account, Store
 
@@ -35,7 +36,7 @@ class Context:
     @property
     def data_key(self) -> str:
         """The part of the data version that syncs change (insights, entities): curves, budgets."""
-        return self.version.split("#")[0]
+        return data_key(self.version)
 
     @property
     def experiments_key(self) -> str:

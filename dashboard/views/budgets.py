@@ -29,7 +29,7 @@ st.title("Budget recommendations")
 policy_path = str(ctx.settings.policy) if ctx.settings.policy else None
 try:
     policy = loaders.load_policy(ctx.account, policy_path)
-    rec = loaders.recommendation(ctx.url, ctx.data_key, ctx.account_id, policy.model_dump_json())
+    rec = loaders.recommendation(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json())
 except AdpilotError as exc:
     st.error(f"No recommendation: {exc}")
     st.stop()
@@ -41,7 +41,7 @@ recent = recent_budget_changes(ctx.store, ctx.account_id)
 edits: dict[str, Decimal] = st.session_state.setdefault("budget_edits", {})
 flags = guard(rec, found, table=with_edits(rec.table, edits), recent_changes=recent)
 review = review_frame(rec.table, flags, names, edits)
-changes = loaders.effects(ctx.url, ctx.data_key, ctx.account_id, policy.model_dump_json())
+changes = loaders.effects(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json())
 review = review.merge(changes, on="budget_id", how="left")
 
 for key, show in (("last_apply", st.success), ("apply_error", st.error)):

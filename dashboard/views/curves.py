@@ -17,7 +17,7 @@ if not fitted:
     st.info("No ad set has daily insights to fit yet.")
     st.stop()
 policy = loaders.load_policy(ctx.account, str(ctx.settings.policy) if ctx.settings.policy else None)  # type: ignore[arg-type]
-recs = loaders.recommendation(ctx.url, ctx.data_key, ctx.account_id, policy.model_dump_json()).table
+recs = loaders.recommendation(ctx.url, ctx.version, ctx.account_id, policy.model_dump_json()).table
 campaign_of = loaders.adset_campaigns(ctx.url, ctx.data_key, ctx.account_id)
 history = loaders.history(ctx.url, ctx.data_key, ctx.account_id)
 

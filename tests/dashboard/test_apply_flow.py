@@ -59,6 +59,10 @@ def test_approve_apply_then_roll_back(monkeypatch, sandbox_factory, tmp_path: Pa
         major_to_minor(target, "USD"),
     )
     assert app.success[0].value.startswith(f"Run {entry.run_id}: 1 applied")
+    # the page's recommendation now starts from the applied budget (not a cached one from before)
+    after_apply = frame_with(app, "budget_id", "verdict").set_index("budget_id")
+    shown = str(after_apply.loc[adset_id, "current_budget"]).replace("$", "").replace(",", "")
+    assert Decimal(shown) == target
 
     # History lists the run and rolls it back through the shared rollback
     app.switch_page("views/history.py").run()
